@@ -1,0 +1,36 @@
+package dev.dispatch.api;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.util.List;
+import java.util.Optional;
+
+@ConfigMapping(prefix = "dispatch")
+public interface ApiConfig {
+    Tables tables();
+
+    /** Lower-case hex SHA-256 digests of the accepted API keys (from the template's ApiKeySha256 parameter). */
+    Optional<List<String>> apiKeySha256();
+
+    Import importing();
+
+    interface Tables {
+        String subscribers();
+
+        String segmentMembers();
+
+        String suppressions();
+
+        String counters();
+    }
+
+    interface Import {
+        /** Rows per request; a request must finish inside the HTTP API's 30 s integration timeout. */
+        @WithDefault("10000")
+        int maxRows();
+
+        /** Import chunks written in parallel. */
+        @WithDefault("4")
+        int parallelism();
+    }
+}

@@ -1,0 +1,79 @@
+package dev.dispatch.api;
+
+import jakarta.annotation.Priority;
+import jakarta.ws.rs.Priorities;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerRequestFilter;
+import jakarta.ws.rs.container.PreMatching;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.ext.Provider;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import org.jboss.logging.Logger;
+
+/**
+ * Bearer API keys. Only SHA-256 digests of the keys are configured; the digest of the presented key is compared
+ * with each of them in constant time. Missing or wrong key: 401 with no detail. No key configured: every
+ * protected route is refused (fail closed).
+ */
+@Provider
+@PreMatching
+@Priority(Priorities.AUTHENTICATION)
+public class ApiKeyFilter implements ContainerRequestFilter {
+    private static final Logger LOG = Logger.getLogger(ApiKeyFilter.class);
+    private static final Set<String> OPEN_PATHS = Set.of("/health", "/openapi", "/docs");
+
+    private final List<byte[]> keyDigests;
+
+    public ApiKeyFilter(ApiConfig config) {
+        this.keyDigests = config.apiKeySha256().orElse(List.of()).stream()
+                .map(String::strip)
+                .filter(s -> s.matches("[0-9a-fA-F]{64}"))
+                .map(s -> HexFormat.of().parseHex(s))
+                .toList();
+        if (keyDigests.isEmpty()) {
+            LOG.warn("no API key digest configured (API_KEY_SHA256): every protected route answers 401");
+        }
+    }
+
+    @Override
+    public void filter(ContainerRequestContext request) {
+        String path = "/" + request.getUriInfo().getPath(false).replaceFirst("^/+", "");
+        if (OPEN_PATHS.contains(path) || path.startsWith("/docs/") || path.startsWith("/openapi.")) {
+            return;
+        }
+        if (!authorized(request.getHeaderString(HttpHeaders.AUTHORIZATION))) {
+            request.abortWith(Response.status(Response.Status.UNAUTHORIZED)
+                    .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer")
+                    .entity(new ErrorView("unauthorized", null))
+                    .type("application/json")
+                    .build());
+        }
+    }
+
+    private boolean authorized(String header) {
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return false;
+        }
+        byte[] presented = sha256(header.substring(7).strip());
+        boolean match = false;
+        for (byte[] digest : keyDigests) {
+            // No early exit: every configured digest is compared, each in constant time.
+            match |= MessageDigest.isEqual(presented, digest);
+        }
+        return match;
+    }
+
+    private static byte[] sha256(String key) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

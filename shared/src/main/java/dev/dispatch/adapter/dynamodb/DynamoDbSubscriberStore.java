@@ -1,0 +1,291 @@
+package dev.dispatch.adapter.dynamodb;
+
+import dev.dispatch.domain.InvalidInputException;
+import dev.dispatch.domain.subscriber.EmailAddress;
+import dev.dispatch.domain.subscriber.SegmentMembership;
+import dev.dispatch.domain.subscriber.SegmentPage;
+import dev.dispatch.domain.subscriber.Subscriber;
+import dev.dispatch.domain.subscriber.SubscriberStatus;
+import dev.dispatch.domain.subscriber.SubscriberStore;
+import dev.dispatch.domain.subscriber.Suppression;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
+
+/**
+ * Subscribers on DynamoDB: one item per profile (key: email), one per suppression (key: email) and one per
+ * segment membership (key: segment, email), so a segment pages by Query in address order and never by Scan.
+ */
+public class DynamoDbSubscriberStore implements SubscriberStore {
+    private static final String CURSOR_PREFIX = "v1:";
+
+    private final DynamoDbClient client;
+    private final SubscriberTables tables;
+
+    public DynamoDbSubscriberStore(DynamoDbClient client, SubscriberTables tables) {
+        this.client = client;
+        this.tables = tables;
+    }
+
+    @Override
+    public Optional<Subscriber> find(EmailAddress email) {
+        return Optional.ofNullable(findAll(List.of(email)).get(email));
+    }
+
+    @Override
+    public Map<EmailAddress, Subscriber> findAll(Collection<EmailAddress> emails) {
+        if (emails.isEmpty()) {
+            return Map.of();
+        }
+        List<Map<String, AttributeValue>> keys = emails.stream().distinct().map(DynamoDbSubscriberStore::emailKey).toList();
+        Map<String, Map<String, AttributeValue>> profiles = byEmail(Batches.get(client, tables.subscribers(), keys));
+        Map<String, Map<String, AttributeValue>> suppressions = byEmail(Batches.get(client, tables.suppressions(), keys));
+        Map<EmailAddress, Subscriber> result = new LinkedHashMap<>();
+        for (EmailAddress email : emails) {
+            Map<String, AttributeValue> profile = profiles.get(email.value());
+            Map<String, AttributeValue> suppression = suppressions.get(email.value());
+            if (profile != null || suppression != null) {
+                result.put(email, toSubscriber(email, profile, suppression == null ? null : toSuppression(email, suppression)));
+            }
+        }
+        return result;
+    }
+
+    @Override
+    public boolean createProfile(Subscriber subscriber) {
+        try {
+            client.putItem(b -> b.tableName(tables.subscribers())
+                    .item(toItem(subscriber))
+                    .conditionExpression("attribute_not_exists(#email)")
+                    .expressionAttributeNames(Map.of("#email", "email")));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public boolean replaceProfile(Subscriber subscriber, Instant expectedUpdatedAt) {
+        try {
+            client.putItem(b -> b.tableName(tables.subscribers())
+                    .item(toItem(subscriber))
+                    .conditionExpression("#updatedAt = :expected")
+                    .expressionAttributeNames(Map.of("#updatedAt", "updatedAt"))
+                    .expressionAttributeValues(Map.of(":expected", AttributeValue.fromS(expectedUpdatedAt.toString()))));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void writeProfiles(Collection<Subscriber> subscribers) {
+        List<WriteRequest> requests = subscribers.stream()
+                .map(s -> WriteRequest.builder().putRequest(p -> p.item(toItem(s))).build())
+                .toList();
+        Batches.write(client, tables.subscribers(), requests);
+    }
+
+    @Override
+    public void addMemberships(Collection<SegmentMembership> memberships) {
+        List<WriteRequest> requests = memberships.stream()
+                .map(m -> WriteRequest.builder().putRequest(p -> p.item(membershipKey(m))).build())
+                .toList();
+        Batches.write(client, tables.segmentMembers(), requests);
+    }
+
+    @Override
+    public void removeMemberships(Collection<SegmentMembership> memberships) {
+        List<WriteRequest> requests = memberships.stream()
+                .map(m -> WriteRequest.builder().deleteRequest(d -> d.key(membershipKey(m))).build())
+                .toList();
+        Batches.write(client, tables.segmentMembers(), requests);
+    }
+
+    @Override
+    public boolean addSuppression(Suppression suppression) {
+        Map<String, AttributeValue> item = new HashMap<>();
+        item.put("email", AttributeValue.fromS(suppression.email().value()));
+        item.put("reason", AttributeValue.fromS(suppression.reason().wireName()));
+        item.put("since", AttributeValue.fromS(suppression.since().toString()));
+        if (suppression.source() != null) {
+            item.put("source", AttributeValue.fromS(suppression.source()));
+        }
+        try {
+            client.putItem(b -> b.tableName(tables.suppressions())
+                    .item(item)
+                    .conditionExpression("attribute_not_exists(#email)")
+                    .expressionAttributeNames(Map.of("#email", "email")));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public boolean removeSuppression(EmailAddress email, SubscriberStatus expectedReason) {
+        try {
+            client.deleteItem(b -> b.tableName(tables.suppressions())
+                    .key(emailKey(email))
+                    .conditionExpression("#reason = :reason")
+                    .expressionAttributeNames(Map.of("#reason", "reason"))
+                    .expressionAttributeValues(Map.of(":reason", AttributeValue.fromS(expectedReason.wireName()))));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public SegmentPage segmentPage(String segment, String cursor, int limit) {
+        Map<String, AttributeValue> startKey = cursor == null || cursor.isEmpty() ? null
+                : Map.of("segment", AttributeValue.fromS(segment), "email", AttributeValue.fromS(decodeCursor(cursor)));
+        QueryResponse page = client.query(b -> b.tableName(tables.segmentMembers())
+                .keyConditionExpression("#segment = :segment")
+                .expressionAttributeNames(Map.of("#segment", "segment"))
+                .expressionAttributeValues(Map.of(":segment", AttributeValue.fromS(segment)))
+                .exclusiveStartKey(startKey)
+                .limit(limit));
+        List<EmailAddress> members = page.items().stream().map(i -> new EmailAddress(i.get("email").s())).toList();
+        Map<EmailAddress, Subscriber> subscribers = findAll(members);
+        List<Subscriber> inSegment = new ArrayList<>();
+        for (EmailAddress email : members) {
+            Subscriber subscriber = subscribers.get(email);
+            // The membership index may hold an entry the profile no longer claims (see SubscriberService).
+            if (subscriber != null && subscriber.segments().contains(segment)) {
+                inSegment.add(subscriber);
+            }
+        }
+        String next = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty()
+                ? encodeCursor(page.lastEvaluatedKey().get("email").s())
+                : null;
+        return new SegmentPage(inSegment, next);
+    }
+
+    private static String encodeCursor(String lastEmail) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString((CURSOR_PREFIX + lastEmail).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String decodeCursor(String cursor) {
+        try {
+            String decoded = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+            if (decoded.startsWith(CURSOR_PREFIX) && decoded.length() > CURSOR_PREFIX.length()) {
+                return decoded.substring(CURSOR_PREFIX.length());
+            }
+        } catch (IllegalArgumentException e) {
+            // fall through to the error below
+        }
+        throw new InvalidInputException("cursor", "is not a cursor returned by this API");
+    }
+
+    private static Map<String, AttributeValue> emailKey(EmailAddress email) {
+        return Map.of("email", AttributeValue.fromS(email.value()));
+    }
+
+    private static Map<String, AttributeValue> membershipKey(SegmentMembership membership) {
+        return Map.of("segment", AttributeValue.fromS(membership.segment()),
+                "email", AttributeValue.fromS(membership.email().value()));
+    }
+
+    private static Map<String, Map<String, AttributeValue>> byEmail(List<Map<String, AttributeValue>> items) {
+        Map<String, Map<String, AttributeValue>> result = new HashMap<>();
+        for (Map<String, AttributeValue> item : items) {
+            result.put(item.get("email").s(), item);
+        }
+        return result;
+    }
+
+    static Map<String, AttributeValue> toItem(Subscriber s) {
+        Map<String, AttributeValue> item = new HashMap<>();
+        item.put("email", AttributeValue.fromS(s.email().value()));
+        putIfPresent(item, "firstName", s.firstName());
+        putIfPresent(item, "lastName", s.lastName());
+        putIfPresent(item, "timeZone", s.timeZone());
+        putIfPresent(item, "source", s.source());
+        if (!s.attributes().isEmpty()) {
+            Map<String, AttributeValue> attributes = new HashMap<>();
+            s.attributes().forEach((k, v) -> attributes.put(k, toAttribute(v)));
+            item.put("attributes", AttributeValue.fromM(attributes));
+        }
+        if (!s.segments().isEmpty()) {
+            item.put("segments", AttributeValue.fromSs(List.copyOf(s.segments())));
+        }
+        item.put("engagementScore", AttributeValue.fromN(BigDecimal.valueOf(s.engagementScore()).toPlainString()));
+        item.put("createdAt", AttributeValue.fromS(s.createdAt().toString()));
+        item.put("updatedAt", AttributeValue.fromS(s.updatedAt().toString()));
+        return item;
+    }
+
+    private static Subscriber toSubscriber(EmailAddress email, Map<String, AttributeValue> item, Suppression suppression) {
+        if (item == null) {
+            // Suppressed before any profile existed (e.g. a bounce for an unknown address): status only.
+            return new Subscriber(email, null, null, Map.of(), null, 0.0, null, null, null, null, suppression);
+        }
+        Map<String, Object> attributes = new TreeMap<>();
+        if (item.containsKey("attributes")) {
+            item.get("attributes").m().forEach((k, v) -> attributes.put(k, fromAttribute(v)));
+        }
+        return new Subscriber(email,
+                string(item, "firstName"),
+                string(item, "lastName"),
+                attributes,
+                item.containsKey("segments") ? new TreeSet<>(item.get("segments").ss()) : null,
+                item.containsKey("engagementScore") ? Double.parseDouble(item.get("engagementScore").n()) : 0.0,
+                string(item, "timeZone"),
+                string(item, "source"),
+                Instant.parse(item.get("createdAt").s()),
+                Instant.parse(item.get("updatedAt").s()),
+                suppression);
+    }
+
+    private static Suppression toSuppression(EmailAddress email, Map<String, AttributeValue> item) {
+        return new Suppression(email, SubscriberStatus.fromWire(item.get("reason").s()),
+                Instant.parse(item.get("since").s()), string(item, "source"));
+    }
+
+    private static AttributeValue toAttribute(Object value) {
+        if (value instanceof Boolean b) {
+            return AttributeValue.fromBool(b);
+        }
+        if (value instanceof BigDecimal d) {
+            return AttributeValue.fromN(d.toPlainString());
+        }
+        return AttributeValue.fromS(value.toString());
+    }
+
+    private static Object fromAttribute(AttributeValue value) {
+        if (value.bool() != null) {
+            return value.bool();
+        }
+        if (value.n() != null) {
+            return new BigDecimal(value.n());
+        }
+        return value.s();
+    }
+
+    private static void putIfPresent(Map<String, AttributeValue> item, String name, String value) {
+        if (value != null) {
+            item.put(name, AttributeValue.fromS(value));
+        }
+    }
+
+    private static String string(Map<String, AttributeValue> item, String name) {
+        AttributeValue value = item.get(name);
+        return value == null ? null : value.s();
+    }
+}

@@ -1,0 +1,3 @@
+package dev.dispatch.domain.subscriber;
+
+public record SegmentMembership(String segment, EmailAddress email) {}

@@ -1,0 +1,7 @@
+package dev.dispatch.domain.subscriber;
+
+public interface SubscriberCounters {
+    void apply(CounterDelta delta);
+
+    SubscriberStats read();
+}

@@ -1,0 +1,127 @@
+package dev.dispatch.domain.subscriber;
+
+import dev.dispatch.domain.ConflictException;
+import dev.dispatch.domain.InvalidInputException;
+import dev.dispatch.domain.NotFoundException;
+import java.time.Clock;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Subscriber use cases. Write order matters because there are no transactions: memberships for new segments are
+ * written before the profile that claims them, and memberships are removed only after the profile stopped claiming
+ * them, so the segment index never misses a member (it may briefly list extra ones, which readers filter out).
+ */
+public class SubscriberService {
+    public static final int MAX_PAGE_SIZE = 500;
+    private static final int MAX_CONCURRENT_UPDATE_ATTEMPTS = 5;
+
+    private final SubscriberStore store;
+    private final SubscriberCounters counters;
+    private final Clock clock;
+
+    public SubscriberService(SubscriberStore store, SubscriberCounters counters, Clock clock) {
+        this.store = store;
+        this.counters = counters;
+        this.clock = clock;
+    }
+
+    public Subscriber add(EmailAddress email, SubscriberDetails details, String source) {
+        Subscriber candidate = Subscriber.create(email, details, source == null ? "api" : source, clock.instant());
+        store.addMemberships(memberships(email, candidate.segments()));
+        if (!store.createProfile(candidate)) {
+            Subscriber existing = store.find(email).orElseThrow(() -> new ConflictException("subscriber changed concurrently; retry"));
+            throw new ConflictException("a subscriber with this email already exists (status " + existing.status().wireName() + ")");
+        }
+        Subscriber created = store.find(email).orElse(candidate);
+        counters.apply(new CounterDelta().record(null, created));
+        return created;
+    }
+
+    public Subscriber get(EmailAddress email) {
+        return store.find(email).orElseThrow(() -> notFound());
+    }
+
+    public Subscriber update(EmailAddress email, SubscriberDetails patch) {
+        for (int attempt = 0; attempt < MAX_CONCURRENT_UPDATE_ATTEMPTS; attempt++) {
+            Subscriber current = get(email);
+            Subscriber updated = current.replacing(patch, clock.instant());
+            if (updated == current) {
+                return current;
+            }
+            Set<String> added = difference(updated.segments(), current.segments());
+            Set<String> removed = difference(current.segments(), updated.segments());
+            store.addMemberships(memberships(email, added));
+            if (store.replaceProfile(updated, current.updatedAt())) {
+                store.removeMemberships(memberships(email, removed));
+                counters.apply(new CounterDelta().record(current, updated));
+                return updated;
+            }
+            // Someone else changed the profile between our read and write: read again and re-apply the patch.
+        }
+        throw new ConflictException("the subscriber is being changed concurrently; retry");
+    }
+
+    /** Suppresses the address for good (the profile stays, as a tombstone). Idempotent. */
+    public Subscriber unsubscribe(EmailAddress email, String source) {
+        Subscriber current = get(email);
+        if (current.status().suppressed()) {
+            return current;
+        }
+        Suppression suppression = new Suppression(email, SubscriberStatus.UNSUBSCRIBED, clock.instant(), source);
+        if (store.addSuppression(suppression)) {
+            // Only the writer whose conditional put won moves the counters, so a retry never counts twice.
+            Subscriber after = current.withSuppression(suppression);
+            counters.apply(new CounterDelta().record(current, after));
+            return after;
+        }
+        return get(email);
+    }
+
+    /** The explicit way back for someone who unsubscribed. Bounced and complained addresses stay suppressed. */
+    public Subscriber resubscribe(EmailAddress email) {
+        Subscriber current = get(email);
+        switch (current.status()) {
+            case ACTIVE:
+                return current;
+            case UNSUBSCRIBED:
+                if (store.removeSuppression(email, SubscriberStatus.UNSUBSCRIBED)) {
+                    Subscriber after = current.withSuppression(null);
+                    counters.apply(new CounterDelta().record(current, after));
+                    return after;
+                }
+                return get(email);
+            default:
+                throw new ConflictException("the address is suppressed because it " + current.status().wireName()
+                        + "; it can't be re-subscribed");
+        }
+    }
+
+    public SegmentPage segment(String segment, String cursor, Integer limit) {
+        String name = SubscriberRules.segment("segment", segment);
+        int size = limit == null ? 100 : limit;
+        if (size < 1 || size > MAX_PAGE_SIZE) {
+            throw new InvalidInputException("limit", "must be between 1 and " + MAX_PAGE_SIZE);
+        }
+        return store.segmentPage(name, cursor, size);
+    }
+
+    public SubscriberStats stats() {
+        return counters.read();
+    }
+
+    static List<SegmentMembership> memberships(EmailAddress email, Set<String> segments) {
+        return segments.stream().map(s -> new SegmentMembership(s, email)).toList();
+    }
+
+    private static Set<String> difference(Set<String> a, Set<String> b) {
+        Set<String> result = new TreeSet<>(a);
+        result.removeAll(b);
+        return result;
+    }
+
+    private static NotFoundException notFound() {
+        return new NotFoundException("no subscriber with this email");
+    }
+}

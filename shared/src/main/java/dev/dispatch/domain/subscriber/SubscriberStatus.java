@@ -1,0 +1,23 @@
+package dev.dispatch.domain.subscriber;
+
+import java.util.Locale;
+
+/** Where a subscriber stands. Every status but ACTIVE is a suppression: such an address is never mailed. */
+public enum SubscriberStatus {
+    ACTIVE,
+    UNSUBSCRIBED,
+    BOUNCED,
+    COMPLAINED;
+
+    public String wireName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    public static SubscriberStatus fromWire(String name) {
+        return valueOf(name.toUpperCase(Locale.ROOT));
+    }
+
+    public boolean suppressed() {
+        return this != ACTIVE;
+    }
+}

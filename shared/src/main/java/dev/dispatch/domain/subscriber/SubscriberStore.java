@@ -1,0 +1,41 @@
+package dev.dispatch.domain.subscriber;
+
+import java.time.Instant;
+import java.util.Collection;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Where subscribers live. Profiles, segment memberships and suppressions are separate records: memberships are an
+ * index that may briefly hold stale entries (readers check the profile), and suppressions are written only by
+ * unsubscribe/bounce/complaint paths, never by profile writes.
+ */
+public interface SubscriberStore {
+
+    Optional<Subscriber> find(EmailAddress email);
+
+    /** Profiles with their suppressions, for up to any number of addresses; absent addresses are left out. */
+    Map<EmailAddress, Subscriber> findAll(Collection<EmailAddress> emails);
+
+    /** Writes the profile if the address has none yet; false if it has one. */
+    boolean createProfile(Subscriber subscriber);
+
+    /** Replaces the profile only if its stored updatedAt still equals {@code expectedUpdatedAt}. */
+    boolean replaceProfile(Subscriber subscriber, Instant expectedUpdatedAt);
+
+    /** Writes many profiles in batches, unconditionally (the caller has read them first). */
+    void writeProfiles(Collection<Subscriber> subscribers);
+
+    void addMemberships(Collection<SegmentMembership> memberships);
+
+    void removeMemberships(Collection<SegmentMembership> memberships);
+
+    /** Records a suppression unless one exists; false if the address was already suppressed. */
+    boolean addSuppression(Suppression suppression);
+
+    /** Lifts a suppression only if it has the expected reason; false otherwise. */
+    boolean removeSuppression(EmailAddress email, SubscriberStatus expectedReason);
+
+    /** A page of a segment, by a cursor from the previous page (null for the first). */
+    SegmentPage segmentPage(String segment, String cursor, int limit);
+}
