@@ -1,0 +1,75 @@
+package dev.dispatch.local.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.dispatch.emulators.ProjectLayout;
+import dev.dispatch.local.LocalCloud;
+import dev.dispatch.local.LocalCloudExtension;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Every sample event in events/ goes through its function's real handler, as `sam local invoke` would send it. */
+@ExtendWith(LocalCloudExtension.class)
+class EventFixturesTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static JsonNode invoke(LocalCloud cloud, String function, String file) throws Exception {
+        String event = Files.readString(ProjectLayout.root().resolve(Path.of("events", file)))
+                .replace("${API_KEY}", cloud.devApiKey());
+        byte[] answer = cloud.function(function).invoke(event.getBytes(StandardCharsets.UTF_8));
+        return JSON.readTree(answer);
+    }
+
+    private static int status(JsonNode httpAnswer) {
+        return httpAnswer.get("statusCode").asInt();
+    }
+
+    private static JsonNode body(JsonNode httpAnswer) throws Exception {
+        return JSON.readTree(httpAnswer.get("body").asText());
+    }
+
+    @Test
+    void givenTheApiFixtures_whenInvokedInOrder_thenEachAnswersAsDocumented(LocalCloud cloud) throws Exception {
+        assertEquals(200, status(invoke(cloud, "ApiFunction", "api-health.json")));
+        assertEquals(401, status(invoke(cloud, "ApiFunction", "api-add-subscriber-no-key.json")));
+        JsonNode invalid = invoke(cloud, "ApiFunction", "api-add-subscriber-invalid-email.json");
+        assertEquals(400, status(invalid));
+        assertEquals("email", body(invalid).get("field").asText());
+
+        JsonNode added = invoke(cloud, "ApiFunction", "api-add-subscriber.json");
+        assertEquals(201, status(added), added.toString());
+        assertEquals(409, status(invoke(cloud, "ApiFunction", "api-add-subscriber.json")));
+        JsonNode read = invoke(cloud, "ApiFunction", "api-get-subscriber.json");
+        assertEquals(200, status(read));
+        assertEquals("Ada", body(read).get("firstName").asText());
+        assertEquals("King", body(invoke(cloud, "ApiFunction", "api-update-subscriber.json")).get("lastName").asText());
+
+        JsonNode imported = invoke(cloud, "ApiFunction", "api-bulk-import-csv.json");
+        assertEquals(200, status(imported), imported.toString());
+        assertEquals(1, body(imported).get("created").asInt());
+        assertEquals(3, body(imported).get("rejected").get(0).get("row").asInt());
+
+        JsonNode page = invoke(cloud, "ApiFunction", "api-segment-page.json");
+        assertEquals(200, status(page));
+        assertTrue(body(page).get("subscribers").size() >= 2);
+        assertEquals(200, status(invoke(cloud, "ApiFunction", "api-stats.json")));
+        assertEquals("unsubscribed", body(invoke(cloud, "ApiFunction", "api-unsubscribe.json")).get("status").asText());
+    }
+
+    @Test
+    void givenTheShellFixtures_thenTheShellsSayTheyAreNotBuiltInsteadOfPretending(LocalCloud cloud) throws Exception {
+        assertEquals(501, status(invoke(cloud, "ProcessWebhookFunction", "process-webhook-sendgrid.json")));
+        assertEquals(501, status(invoke(cloud, "ReportFunction", "report-dashboard.json")));
+        assertEquals("059f36b4-87a3-44ab-83d2-661975830a7d",
+                invoke(cloud, "EnqueueCampaignFunction", "enqueue-campaign-sqs.json").get("batchItemFailures").get(0).get("itemIdentifier").asText());
+        assertEquals("059f36b4-87a3-44ab-83d2-661975830a7d",
+                invoke(cloud, "SendBatchFunction", "send-batch-sqs.json").get("batchItemFailures").get(0).get("itemIdentifier").asText());
+        assertEquals("not-implemented", invoke(cloud, "WarmingTickFunction", "warming-tick-schedule.json").get("status").asText());
+    }
+}
