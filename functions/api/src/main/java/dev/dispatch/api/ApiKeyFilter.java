@@ -1,6 +1,7 @@
 package dev.dispatch.api;
 
 import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
@@ -22,6 +23,7 @@ import org.jboss.logging.Logger;
  * protected route is refused (fail closed).
  */
 @Provider
+@ApplicationScoped
 @PreMatching
 @Priority(Priorities.AUTHENTICATION)
 public class ApiKeyFilter implements ContainerRequestFilter {
@@ -43,7 +45,7 @@ public class ApiKeyFilter implements ContainerRequestFilter {
 
     @Override
     public void filter(ContainerRequestContext request) {
-        String path = "/" + request.getUriInfo().getPath(false).replaceFirst("^/+", "");
+        String path = "/" + request.getUriInfo().getPath().replaceFirst("^/+", "");
         if (OPEN_PATHS.contains(path) || path.startsWith("/docs/") || path.startsWith("/openapi.")) {
             return;
         }
