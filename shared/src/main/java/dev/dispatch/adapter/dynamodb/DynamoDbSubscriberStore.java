@@ -152,6 +152,19 @@ public class DynamoDbSubscriberStore implements SubscriberStore {
     }
 
     @Override
+    public List<EmailAddress> segmentMembersAfter(String segment, EmailAddress after, int limit) {
+        Map<String, AttributeValue> startKey = after == null ? null
+                : Map.of("segment", AttributeValue.fromS(segment), "email", AttributeValue.fromS(after.value()));
+        QueryResponse page = client.query(b -> b.tableName(tables.segmentMembers())
+                .keyConditionExpression("#segment = :segment")
+                .expressionAttributeNames(Map.of("#segment", "segment"))
+                .expressionAttributeValues(Map.of(":segment", AttributeValue.fromS(segment)))
+                .exclusiveStartKey(startKey)
+                .limit(limit));
+        return page.items().stream().map(i -> new EmailAddress(i.get("email").s())).toList();
+    }
+
+    @Override
     public SegmentPage segmentPage(String segment, String cursor, int limit) {
         Map<String, AttributeValue> startKey = cursor == null || cursor.isEmpty() ? null
                 : Map.of("segment", AttributeValue.fromS(segment), "email", AttributeValue.fromS(decodeCursor(cursor)));

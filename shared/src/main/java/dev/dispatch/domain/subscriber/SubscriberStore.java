@@ -36,6 +36,12 @@ public interface SubscriberStore {
     /** Lifts a suppression only if it has the expected reason; false otherwise. */
     boolean removeSuppression(EmailAddress email, SubscriberStatus expectedReason);
 
+    /**
+     * Up to {@code limit} addresses listed in a segment's membership index after {@code after} (null: from the
+     * start), in address order. The index may hold stale entries: check the profiles.
+     */
+    java.util.List<EmailAddress> segmentMembersAfter(String segment, EmailAddress after, int limit);
+
     /** A page of a segment, by a cursor from the previous page (null for the first). */
     SegmentPage segmentPage(String segment, String cursor, int limit);
 }
