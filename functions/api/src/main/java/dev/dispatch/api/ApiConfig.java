@@ -14,6 +14,23 @@ public interface ApiConfig {
 
     Import importing();
 
+    Queues queues();
+
+    Unsubscribe unsubscribe();
+
+    /** The API's public base URL (one-click unsubscribe links). */
+    String publicApiUrl();
+
+    interface Queues {
+        String enqueue();
+
+        String send();
+    }
+
+    interface Unsubscribe {
+        String signingKey();
+    }
+
     interface Tables {
         String subscribers();
 
@@ -22,6 +39,10 @@ public interface ApiConfig {
         String suppressions();
 
         String counters();
+
+        String campaigns();
+
+        String sendLedger();
     }
 
     interface Import {

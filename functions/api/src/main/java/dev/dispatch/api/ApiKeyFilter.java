@@ -46,7 +46,8 @@ public class ApiKeyFilter implements ContainerRequestFilter {
     @Override
     public void filter(ContainerRequestContext request) {
         String path = "/" + request.getUriInfo().getPath().replaceFirst("^/+", "");
-        if (OPEN_PATHS.contains(path) || path.startsWith("/docs/") || path.startsWith("/openapi.")) {
+        // Open: health, docs, and one-click unsubscribe links (their signed token is their authentication).
+        if (OPEN_PATHS.contains(path) || path.startsWith("/docs/") || path.startsWith("/openapi.") || path.startsWith("/u/")) {
             return;
         }
         if (!authorized(request.getHeaderString(HttpHeaders.AUTHORIZATION))) {

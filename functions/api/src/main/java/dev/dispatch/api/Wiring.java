@@ -1,6 +1,13 @@
 package dev.dispatch.api;
 
+import dev.dispatch.adapter.dynamodb.DynamoDbCampaignStore;
+import dev.dispatch.adapter.dynamodb.DynamoDbSendLedger;
 import dev.dispatch.adapter.dynamodb.DynamoDbSubscriberCounters;
+import dev.dispatch.adapter.render.HandlebarsTemplates;
+import dev.dispatch.adapter.sqs.SqsEnqueueRequests;
+import dev.dispatch.adapter.sqs.SqsSendQueue;
+import dev.dispatch.domain.campaign.CampaignService;
+import dev.dispatch.domain.subscriber.UnsubscribeTokens;
 import dev.dispatch.adapter.dynamodb.DynamoDbSubscriberStore;
 import dev.dispatch.adapter.dynamodb.SubscriberTables;
 import dev.dispatch.domain.subscriber.SubscriberImport;
@@ -11,6 +18,7 @@ import java.time.Clock;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
 
 /** Builds the domain services once per container from the plain-Java domain and the DynamoDB adapters. */
 public class Wiring {
@@ -30,6 +38,24 @@ public class Wiring {
             return thread;
         });
         return new SubscriberImport(store(dynamoDb, config), counters(dynamoDb, config), Clock.systemUTC(), executor);
+    }
+
+    @Produces
+    @Singleton
+    CampaignService campaignService(DynamoDbClient dynamoDb, SqsClient sqs, ApiConfig config) {
+        return new CampaignService(
+                new DynamoDbCampaignStore(dynamoDb, config.tables().campaigns()),
+                new DynamoDbSendLedger(dynamoDb, config.tables().sendLedger()),
+                new SqsSendQueue(sqs, config.queues().send()),
+                new SqsEnqueueRequests(sqs, config.queues().enqueue()),
+                HandlebarsTemplates.html(),
+                Clock.systemUTC());
+    }
+
+    @Produces
+    @Singleton
+    UnsubscribeTokens unsubscribeTokens(ApiConfig config) {
+        return new UnsubscribeTokens(config.unsubscribe().signingKey());
     }
 
     private static DynamoDbSubscriberStore store(DynamoDbClient dynamoDb, ApiConfig config) {

@@ -1,19 +1,41 @@
 package dev.dispatch.enqueue;
 
+import dev.dispatch.domain.campaign.CampaignEnqueuer;
 import io.quarkus.funqy.Funq;
-import java.util.Map;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
-/**
- * Pages a campaign's segments into send batches. Not built yet (see the campaigns issue): every message fails,
- * so SQS keeps it and finally moves it to the dead-letter queue instead of it being dropped as if handled.
- */
+/** SQS: one wake-up of a campaign (start, continue, resume, watch). The work is in {@link CampaignEnqueuer}. */
 public class EnqueueCampaignFunction {
     private static final Logger LOG = Logger.getLogger(EnqueueCampaignFunction.class);
 
+    @RegisterForReflection
+    public record WakeUp(String campaignId) {}
+
+    @Inject
+    CampaignEnqueuer enqueuer;
+
+    /** Stop paging early enough to hand over to a follow-up invocation before the Lambda timeout. */
+    @ConfigProperty(name = "dispatch.enqueue.time-budget", defaultValue = "PT10M")
+    Duration timeBudget;
+
     @Funq
-    public void enqueueCampaign(Map<String, Object> request) {
-        LOG.error("enqueue-campaign is not implemented yet; the message stays on the queue for its dead-letter queue");
-        throw new UnsupportedOperationException("enqueue-campaign is not implemented yet");
+    public void enqueueCampaign(WakeUp wakeUp) {
+        if (wakeUp == null || wakeUp.campaignId() == null) {
+            // Funqy logs nothing for a failed record; say why before it goes back to the queue (then to the DLQ).
+            LOG.error("enqueue message without campaignId");
+            throw new IllegalArgumentException("enqueue message without campaignId");
+        }
+        try {
+            CampaignEnqueuer.Outcome outcome = enqueuer.handle(wakeUp.campaignId(), Instant.now().plus(timeBudget));
+            LOG.infof("campaign %s: %s", wakeUp.campaignId(), outcome);
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "campaign %s: enqueue failed; the message will be retried", wakeUp.campaignId());
+            throw e;
+        }
     }
 }

@@ -95,6 +95,10 @@ public final class LocalCloud implements AutoCloseable {
     private void boot(Path root) {
         Map<String, String> parameters = new LinkedHashMap<>(options.parameters());
         parameters.putIfAbsent("ApiKeySha256", sha256Hex(devApiKey));
+        // The functions put the API's own URL into unsubscribe links, so the port is fixed before they start.
+        int port = options.port() == 0 ? freePort(options.bindAddress()) : options.port();
+        parameters.putIfAbsent("PublicApiUrl", "http://" + ("0.0.0.0".equals(options.bindAddress()) ? "127.0.0.1" : options.bindAddress()) + ":" + port);
+        parameters.putIfAbsent("UnsubscribeSigningKey", randomKey());
         localAws = LocalAws.start(root, parameters, options.persistDir());
         TemplateModel model = new TemplateModel(localAws.template(), localAws.resources(), root);
         List<TemplateModel.FunctionDefinition> definitions =
@@ -122,7 +126,7 @@ public final class LocalCloud implements AutoCloseable {
             router = model.router(definitions);
             try {
                 gateway = new HttpApiGateway(router, functions::get, TemplateResources.ACCOUNT_ID,
-                        InetAddress.getByName(options.bindAddress()), options.port(), options.verbose());
+                        InetAddress.getByName(options.bindAddress()), port, options.verbose());
             } catch (IOException e) {
                 throw new UncheckedIOException("Cannot start the HTTP API on port " + options.port()
                         + " (in use? pick another with --port)", e);
@@ -162,6 +166,14 @@ public final class LocalCloud implements AutoCloseable {
                 trigger.start();
             }
             schedules.add(trigger);
+        }
+    }
+
+    private static int freePort(String bindAddress) {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, InetAddress.getByName(bindAddress))) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free port on " + bindAddress, e);
         }
     }
 

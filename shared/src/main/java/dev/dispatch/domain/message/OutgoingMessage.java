@@ -126,7 +126,10 @@ public record OutgoingMessage(
         }
         try {
             URI uri = new URI(url);
-            if (!"https".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null) {
+            // RFC 8058 wants HTTPS; plain HTTP is allowed only on the loopback host, for the local stack.
+            boolean loopbackHttp = "http".equalsIgnoreCase(uri.getScheme())
+                    && ("127.0.0.1".equals(uri.getHost()) || "localhost".equalsIgnoreCase(uri.getHost()));
+            if (!("https".equalsIgnoreCase(uri.getScheme()) || loopbackHttp) || uri.getHost() == null) {
                 throw new InvalidInputException("unsubscribeUrl", "must be an absolute https URL");
             }
         } catch (URISyntaxException e) {

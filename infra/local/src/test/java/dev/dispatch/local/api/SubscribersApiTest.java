@@ -91,7 +91,10 @@ class SubscribersApiTest {
         HttpResponse<String> openapi = LocalCloudExtension.send(LocalCloudExtension.request("/openapi").GET().build());
         assertEquals(200, openapi.statusCode());
         assertTrue(openapi.body().contains("/subscribers/bulk-import"), openapi.body());
-        HttpResponse<String> docs = LocalCloudExtension.send(LocalCloudExtension.request("/docs/index.html").GET().build());
+        HttpResponse<String> redirect = LocalCloudExtension.send(LocalCloudExtension.request("/docs").GET().build());
+        assertEquals(302, redirect.statusCode());
+        assertTrue(redirect.headers().firstValue("location").orElse("").endsWith("/docs/ui/index.html"));
+        HttpResponse<String> docs = LocalCloudExtension.send(LocalCloudExtension.request("/docs/ui/index.html").GET().build());
         assertEquals(200, docs.statusCode());
         assertTrue(docs.body().toLowerCase().contains("swagger"));
     }

@@ -1,0 +1,132 @@
+package dev.dispatch.api;
+
+import dev.dispatch.domain.InvalidInputException;
+import dev.dispatch.domain.campaign.Campaign;
+import dev.dispatch.domain.campaign.CampaignService;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+@Path("/campaigns")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Campaigns")
+@SecurityRequirement(name = "apiKey")
+public class CampaignResource {
+    private final CampaignService campaigns;
+
+    public CampaignResource(CampaignService campaigns) {
+        this.campaigns = campaigns;
+    }
+
+    public record SendInput(String sendAt) {}
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Create a campaign (draft)", description = "Templates are compiled now: a syntax error is "
+            + "refused with its line and column.")
+    public Response create(CampaignInput input) {
+        if (input == null) {
+            throw new InvalidInputException("body", "is empty; send a JSON object");
+        }
+        return Response.status(201).entity(view(campaigns.create(input.draft()))).build();
+    }
+
+    @GET
+    @Path("/{id}")
+    @Operation(summary = "Read a campaign with its live progress")
+    public Map<String, Object> get(@PathParam("id") String id) {
+        return view(campaigns.get(id));
+    }
+
+    @POST
+    @Path("/{id}/send")
+    @Consumes({MediaType.APPLICATION_JSON, MediaType.WILDCARD})
+    @Operation(summary = "Send now, or at sendAt (ISO-8601 instant)")
+    public Map<String, Object> send(@PathParam("id") String id, SendInput input) {
+        Instant at = null;
+        if (input != null && input.sendAt() != null && !input.sendAt().isBlank()) {
+            try {
+                at = Instant.parse(input.sendAt().strip());
+            } catch (DateTimeParseException e) {
+                throw new InvalidInputException("sendAt", "must be an ISO-8601 instant such as 2026-12-01T09:00:00Z");
+            }
+        }
+        return view(campaigns.send(id, at));
+    }
+
+    @POST
+    @Path("/{id}/pause")
+    @Operation(summary = "Pause: batches not yet sent wait until resume")
+    public Map<String, Object> pause(@PathParam("id") String id) {
+        return view(campaigns.pause(id));
+    }
+
+    @POST
+    @Path("/{id}/resume")
+    @Operation(summary = "Resume a paused campaign where it stopped")
+    public Map<String, Object> resume(@PathParam("id") String id) {
+        return view(campaigns.resume(id));
+    }
+
+    @POST
+    @Path("/{id}/cancel")
+    @Operation(summary = "Cancel for good: recipients not yet sent are recorded as cancelled")
+    public Map<String, Object> cancel(@PathParam("id") String id) {
+        return view(campaigns.cancel(id));
+    }
+
+    @GET
+    @Path("/{id}/stats")
+    @Operation(summary = "Delivery counts so far")
+    public Map<String, Object> stats(@PathParam("id") String id) {
+        Campaign campaign = campaigns.get(id);
+        Map<String, Long> counters = campaigns.counters(id);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("id", id);
+        body.put("status", campaign.status().wireName());
+        body.put("counts", counters);
+        long recipients = counters.getOrDefault("recipients", 0L);
+        long sent = counters.getOrDefault("sent", 0L);
+        body.put("sentRate", recipients == 0 ? 0.0 : (double) sent / recipients);
+        return body;
+    }
+
+    private Map<String, Object> view(Campaign c) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("id", c.id());
+        body.put("name", c.name());
+        body.put("status", c.status().wireName());
+        body.put("fromEmail", c.fromEmail());
+        body.put("fromName", c.fromName());
+        body.put("replyTo", c.replyTo());
+        body.put("subject", c.content().subject());
+        body.put("preheader", c.content().preheader());
+        body.put("html", c.content().html());
+        body.put("text", c.content().text());
+        body.put("segments", c.segments());
+        body.put("excludedSegments", c.excludedSegments());
+        body.put("variants", c.variants());
+        body.put("providers", c.providers());
+        body.put("sendAt", c.sendAt());
+        body.put("createdAt", c.createdAt());
+        body.put("updatedAt", c.updatedAt());
+        Map<String, Object> progress = new LinkedHashMap<>();
+        progress.put("batchesEnqueued", c.progress().nextBatch());
+        progress.put("enqueueComplete", c.progress().complete());
+        progress.put("counts", campaigns.counters(c.id()));
+        body.put("progress", progress);
+        return body;
+    }
+}

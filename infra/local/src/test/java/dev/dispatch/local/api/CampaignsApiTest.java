@@ -1,0 +1,156 @@
+package dev.dispatch.local.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.dispatch.local.LocalCloud;
+import dev.dispatch.local.LocalCloudExtension;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * A campaign end to end on the local cloud: api -> EnqueueQueue -> enqueue-campaign -> SendQueue -> send-batch ->
+ * SES (aws-ses-v2-local), checked on the sent messages themselves; then one-click unsubscribe from a sent link.
+ */
+@ExtendWith(LocalCloudExtension.class)
+class CampaignsApiTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final String run = UUID.randomUUID().toString().substring(0, 8);
+
+    private static HttpResponse<String> call(String method, String path, String body) {
+        HttpRequest.Builder request = LocalCloudExtension.request(path)
+                .header("Authorization", "Bearer " + LocalCloudExtension.devApiKey())
+                .header("Content-Type", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        return LocalCloudExtension.send(request.build());
+    }
+
+    private static JsonNode json(HttpResponse<String> response) {
+        try {
+            return JSON.readTree(response.body());
+        } catch (Exception e) {
+            throw new AssertionError("not JSON: " + response.body(), e);
+        }
+    }
+
+    private String address(String local) {
+        return local + "-" + run + "@example.com";
+    }
+
+    @Test
+    void givenASegment_whenACampaignIsSentThroughSes_thenEachActiveMemberGetsExactlyOnePersonalizedMessage(LocalCloud cloud)
+            throws Exception {
+        String segment = "launch-" + run;
+        String vip = "vip-" + run;
+        String staff = "staff-" + run;
+        call("POST", "/subscribers", "{\"email\":\"" + address("ada") + "\",\"firstName\":\"Ada\",\"segments\":[\"" + segment + "\",\"" + vip + "\"],\"attributes\":{\"plan\":\"pro\"}}");
+        call("POST", "/subscribers", "{\"email\":\"" + address("bob") + "\",\"segments\":[\"" + segment + "\"]}");
+        call("POST", "/subscribers", "{\"email\":\"" + address("cyd") + "\",\"firstName\":\"Cyd\",\"segments\":[\"" + vip + "\"]}");
+        call("POST", "/subscribers", "{\"email\":\"" + address("dan") + "\",\"firstName\":\"Dan\",\"segments\":[\"" + segment + "\"]}");
+        call("DELETE", "/subscribers/" + URLEncoder.encode(address("dan"), StandardCharsets.UTF_8), null);
+        call("POST", "/subscribers", "{\"email\":\"" + address("eve") + "\",\"firstName\":\"Eve\",\"segments\":[\"" + segment + "\",\"" + staff + "\"]}");
+
+        HttpResponse<String> broken = call("POST", "/campaigns", "{\"name\":\"Broken\",\"fromEmail\":\"news@example.com\","
+                + "\"subject\":\"Hi\",\"html\":\"<p>\\n{{#if plan}}pro</p>\",\"segments\":[\"" + segment + "\"]}");
+        assertEquals(400, broken.statusCode(), broken.body());
+        assertEquals("html", json(broken).get("field").asText());
+        assertTrue(json(broken).get("error").asText().startsWith("line "), broken.body());
+
+        HttpResponse<String> created = call("POST", "/campaigns", "{\"name\":\"Launch\",\"fromEmail\":\"news@example.com\","
+                + "\"fromName\":\"Example News\",\"subject\":\"Hello {{default firstName \\\"there\\\"}}\","
+                + "\"html\":\"<p>Hi {{default firstName \\\"there\\\"}}{{#if plan}}, {{plan}} member{{/if}}!</p><p>{{missing}}</p><a href=\\\"{{unsubscribeUrl}}\\\">Unsubscribe</a>\","
+                + "\"segments\":[\"" + segment + "\",\"" + vip + "\"],\"excludedSegments\":[\"" + staff + "\"],"
+                + "\"variants\":[{\"id\":\"A\",\"percent\":50},{\"id\":\"B\",\"percent\":50,\"subject\":\"Hey {{default firstName \\\"friend\\\"}}\"}],"
+                + "\"providers\":[\"ses\"]}");
+        assertEquals(201, created.statusCode(), created.body());
+        String id = json(created).get("id").asText();
+        assertEquals("draft", json(created).get("status").asText());
+
+        HttpResponse<String> sending = call("POST", "/campaigns/" + id + "/send", null);
+        assertEquals(200, sending.statusCode(), sending.body());
+
+        JsonNode campaign = null;
+        for (int i = 0; i < 120; i++) {
+            campaign = json(call("GET", "/campaigns/" + id, null));
+            if ("sent".equals(campaign.get("status").asText())) {
+                break;
+            }
+            Thread.sleep(500);
+        }
+        assertEquals("sent", campaign.get("status").asText(), campaign.toString());
+        JsonNode counts = json(call("GET", "/campaigns/" + id + "/stats", null)).get("counts");
+        assertEquals(3, counts.get("recipients").asInt(), counts.toString());
+        assertEquals(3, counts.get("sent").asInt(), counts.toString());
+        assertEquals(1, counts.get("skippedSuppressed").asInt(), counts.toString());
+        assertEquals(1, counts.get("skippedExcluded").asInt(), counts.toString());
+
+        Map<String, List<JsonNode>> byRecipient = sesMessagesTo(cloud, run);
+        assertEquals(List.of(address("ada"), address("bob"), address("cyd")), new ArrayList<>(new java.util.TreeSet<>(byRecipient.keySet())));
+        byRecipient.forEach((to, messages) -> assertEquals(1, messages.size(), to + " must get exactly one message"));
+        JsonNode ada = byRecipient.get(address("ada")).get(0);
+        String adaHtml = ada.path("body").path("html").asText();
+        assertTrue(adaHtml.contains("Hi Ada, pro member!"), adaHtml);
+        assertFalse(adaHtml.contains("null"), adaHtml);
+        String bobSubject = byRecipient.get(address("bob")).get(0).get("subject").asText();
+        assertTrue(bobSubject.equals("Hello there") || bobSubject.equals("Hey friend"), bobSubject);
+
+        // One-click unsubscribe with the link Ada received: GET shows a page and changes nothing; POST unsubscribes.
+        Matcher link = Pattern.compile("href=\"(http[^\"]+/u/[^\"]+)\"").matcher(adaHtml);
+        assertTrue(link.find(), adaHtml);
+        URI url = URI.create(link.group(1).replace("&amp;", "&"));
+        HttpResponse<String> page = LocalCloudExtension.send(HttpRequest.newBuilder(url).GET().build());
+        assertEquals(200, page.statusCode());
+        assertTrue(page.body().contains("<form method=\"post\">"), page.body());
+        assertEquals("active", json(call("GET", "/subscribers/" + URLEncoder.encode(address("ada"), StandardCharsets.UTF_8), null)).get("status").asText());
+        HttpResponse<String> oneClick = LocalCloudExtension.send(HttpRequest.newBuilder(url)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("List-Unsubscribe=One-Click")).build());
+        assertEquals(200, oneClick.statusCode(), oneClick.body());
+        assertEquals("unsubscribed", json(call("GET", "/subscribers/" + URLEncoder.encode(address("ada"), StandardCharsets.UTF_8), null)).get("status").asText());
+        String forged = url.toString().substring(0, url.toString().length() - 3) + "abc";
+        assertEquals(400, LocalCloudExtension.send(HttpRequest.newBuilder(URI.create(forged))
+                .POST(HttpRequest.BodyPublishers.ofString("List-Unsubscribe=One-Click")).build()).statusCode());
+    }
+
+    @Test
+    void givenBadCampaignInput_thenTheFieldIsNamed() {
+        assertEquals("fromEmail", json(call("POST", "/campaigns", "{\"name\":\"x\",\"fromEmail\":\"nope\",\"subject\":\"s\",\"html\":\"h\",\"segments\":[\"a\"]}")).get("field").asText());
+        assertEquals("segments", json(call("POST", "/campaigns", "{\"name\":\"x\",\"fromEmail\":\"a@example.com\",\"subject\":\"s\",\"html\":\"h\"}")).get("field").asText());
+        assertEquals("variants", json(call("POST", "/campaigns", "{\"name\":\"x\",\"fromEmail\":\"a@example.com\",\"subject\":\"s\",\"html\":\"h\",\"segments\":[\"a\"],"
+                + "\"variants\":[{\"id\":\"A\",\"percent\":50},{\"id\":\"B\",\"percent\":40}]}")).get("field").asText());
+        assertEquals("providers", json(call("POST", "/campaigns", "{\"name\":\"x\",\"fromEmail\":\"a@example.com\",\"subject\":\"s\",\"html\":\"h\",\"segments\":[\"a\"],"
+                + "\"providers\":[\"pigeon\"]}")).get("field").asText());
+        assertEquals(404, call("GET", "/campaigns/cmp_doesnotexist", null).statusCode());
+        assertEquals("sendAt", json(call("POST", "/campaigns/cmp_doesnotexist/send", "{\"sendAt\":\"tomorrow\"}")).get("field").asText());
+    }
+
+    private static Map<String, List<JsonNode>> sesMessagesTo(LocalCloud cloud, String run) throws Exception {
+        HttpResponse<String> store = LocalCloudExtension.http().send(HttpRequest.newBuilder(
+                cloud.localAws().sesEndpoint().resolve("/store")).GET().build(), HttpResponse.BodyHandlers.ofString());
+        Map<String, List<JsonNode>> byRecipient = new HashMap<>();
+        for (JsonNode email : JSON.readTree(store.body()).get("emails")) {
+            for (JsonNode to : email.path("destination").path("to")) {
+                String address = to.asText().replaceAll(".*<([^>]+)>.*", "$1");
+                if (address.contains(run)) {
+                    byRecipient.computeIfAbsent(address, a -> new ArrayList<>()).add(email);
+                }
+            }
+        }
+        return byRecipient;
+    }
+}

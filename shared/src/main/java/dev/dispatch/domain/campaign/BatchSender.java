@@ -1,0 +1,294 @@
+package dev.dispatch.domain.campaign;
+
+import dev.dispatch.domain.campaign.RecipientResult.Fate;
+import dev.dispatch.domain.message.EmailProvider;
+import dev.dispatch.domain.message.OutgoingMessage;
+import dev.dispatch.domain.message.ProviderThrottledException;
+import dev.dispatch.domain.message.ProviderUnavailableException;
+import dev.dispatch.domain.message.SendResult;
+import dev.dispatch.domain.subscriber.EmailAddress;
+import dev.dispatch.domain.subscriber.Subscriber;
+import dev.dispatch.domain.subscriber.SubscriberStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * send-batch's use case: gives every recipient of one ledger batch exactly one message or one recorded reason.
+ *
+ * <p>Order of work, and why: the batch is claimed with a lease (a duplicate SQS delivery finds it claimed or done
+ * and stops); each recipient's current profile is read again (someone may have unsubscribed since the batch was
+ * fixed); before each provider call the recipients of that call are written as in flight, and right after it
+ * their results are written. If the function dies between the two, the next owner finds them in flight and
+ * records them as {@link Fate#UNKNOWN} instead of sending again: the provider may have accepted them, and a second
+ * message is the one thing that must never happen. That window is one provider call.
+ */
+public class BatchSender {
+    private static final int MAX_ROUNDS = 8;
+
+    private final CampaignStore campaigns;
+    private final SubscriberStore subscribers;
+    private final SendLedger ledger;
+    private final CampaignMessages messages;
+    private final Map<String, EmailProvider> providers;
+    private final Clock clock;
+    private final Sleeper sleeper;
+    private final Duration lease;
+
+    public interface Sleeper {
+        void sleep(Duration duration) throws InterruptedException;
+    }
+
+    public enum Result {
+        /** Every recipient has its result. */
+        DONE,
+        /** Already done by an earlier delivery of the same batch. */
+        DUPLICATE,
+        /** The campaign is paused: the batch waits for resume. */
+        PARKED,
+        /** Not finished (lease held elsewhere, providers down or throttling past the time budget): retry later. */
+        RETRY_LATER
+    }
+
+    public BatchSender(CampaignStore campaigns, SubscriberStore subscribers, SendLedger ledger, CampaignMessages messages,
+            Map<String, EmailProvider> providers, Clock clock, Sleeper sleeper, Duration lease) {
+        this.campaigns = campaigns;
+        this.subscribers = subscribers;
+        this.ledger = ledger;
+        this.messages = messages;
+        this.providers = providers;
+        this.clock = clock;
+        this.sleeper = sleeper;
+        this.lease = lease;
+    }
+
+    public Result send(String campaignId, int batchNumber, String owner, Instant deadline) {
+        Campaign campaign = campaigns.find(campaignId)
+                .orElseThrow(() -> new IllegalStateException("batch " + batchNumber + " of unknown campaign " + campaignId));
+        LedgerBatch stored = ledger.find(campaignId, batchNumber)
+                .orElseThrow(() -> new IllegalStateException("no ledger batch " + campaignId + "/" + batchNumber));
+        if (stored.state() == LedgerBatch.State.DONE) {
+            return Result.DUPLICATE;
+        }
+        if (campaign.status() == CampaignStatus.PAUSED || campaign.status() == CampaignStatus.SCHEDULED) {
+            ledger.park(campaignId, batchNumber);
+            // Resume may have run between our read and the park: look again so the batch is not stranded.
+            campaign = campaigns.find(campaignId).orElseThrow();
+            if (campaign.status() == CampaignStatus.PAUSED || campaign.status() == CampaignStatus.SCHEDULED) {
+                return Result.PARKED;
+            }
+        }
+        Instant now = clock.instant();
+        Optional<LedgerBatch> claimed = ledger.claim(campaignId, batchNumber, owner, now.plus(lease), now);
+        if (claimed.isEmpty()) {
+            return ledger.find(campaignId, batchNumber).map(b -> b.state() == LedgerBatch.State.DONE).orElse(false)
+                    ? Result.DUPLICATE : Result.RETRY_LATER;
+        }
+        LedgerBatch batch = claimed.get();
+        Work work = new Work(campaign, batch, owner);
+        work.settleInterruptedCall();
+        if (campaign.status() == CampaignStatus.CANCELLED) {
+            work.resolveAll(Fate.CANCELLED, "campaign cancelled before this batch was sent");
+            return work.finish();
+        }
+        List<OutgoingMessage> toSend = work.checkAudience();
+        if (!work.deliver(toSend, deadline)) {
+            ledger.release(campaignId, batchNumber, owner);
+            return Result.RETRY_LATER;
+        }
+        return work.finish();
+    }
+
+    /** One claimed batch being worked on. */
+    private final class Work {
+        final Campaign campaign;
+        final LedgerBatch batch;
+        final String owner;
+        final Map<String, RecipientResult> results;
+
+        Work(Campaign campaign, LedgerBatch batch, String owner) {
+            this.campaign = campaign;
+            this.batch = batch;
+            this.owner = owner;
+            this.results = new LinkedHashMap<>(batch.results());
+        }
+
+        /** A previous owner died inside a provider call: its recipients may have been sent; never send them again. */
+        void settleInterruptedCall() {
+            Map<String, RecipientResult> unknown = new LinkedHashMap<>();
+            for (String email : batch.inflight()) {
+                if (!results.containsKey(email)) {
+                    unknown.put(email, new RecipientResult(Fate.UNKNOWN, null, null,
+                            "a provider call was interrupted; not sent again to avoid a duplicate"));
+                }
+            }
+            record(unknown);
+        }
+
+        void resolveAll(Fate fate, String detail) {
+            Map<String, RecipientResult> resolved = new LinkedHashMap<>();
+            for (LedgerRecipient r : unresolved()) {
+                resolved.put(r.email(), new RecipientResult(fate, null, null, detail));
+            }
+            record(resolved);
+        }
+
+        /** Reads every unresolved recipient again; the suppressed and those who left the audience get their reason. */
+        List<OutgoingMessage> checkAudience() {
+            List<LedgerRecipient> pending = unresolved();
+            Map<EmailAddress, Subscriber> current = subscribers.findAll(
+                    pending.stream().map(r -> new EmailAddress(r.email())).toList());
+            Map<String, RecipientResult> skipped = new LinkedHashMap<>();
+            List<CampaignMessages.Addressee> addressees = new ArrayList<>();
+            for (LedgerRecipient r : pending) {
+                Subscriber subscriber = current.get(new EmailAddress(r.email()));
+                switch (AudienceMember.judge(campaign, subscriber)) {
+                    case RECIPIENT -> addressees.add(new CampaignMessages.Addressee(subscriber, r.variant()));
+                    case SUPPRESSED -> skipped.put(r.email(), new RecipientResult(Fate.SUPPRESSED, null, null,
+                            "address is " + subscriber.status().wireName()));
+                    case EXCLUDED -> skipped.put(r.email(), new RecipientResult(Fate.SKIPPED, null, null,
+                            "now in an excluded segment"));
+                    case OUTSIDE -> skipped.put(r.email(), new RecipientResult(Fate.SKIPPED, null, null,
+                            "no longer in a target segment"));
+                }
+            }
+            record(skipped);
+            return addressees.isEmpty() ? List.of() : messages.render(campaign, addressees, batch.batch());
+        }
+
+        /**
+         * Sends through the campaign's providers in preference order: throttling backs off and retries the same
+         * provider, a provider that is down hands the rest to the next one. False if time or providers ran out.
+         */
+        boolean deliver(List<OutgoingMessage> toSend, Instant deadline) {
+            List<OutgoingMessage> remaining = new ArrayList<>(toSend);
+            int providerIndex = 0;
+            Duration backoff = Duration.ofMillis(200);
+            for (int round = 0; !remaining.isEmpty(); round++) {
+                if (providerIndex >= campaign.providers().size() || round >= MAX_ROUNDS * campaign.providers().size()
+                        || clock.instant().isAfter(deadline)) {
+                    return false;
+                }
+                EmailProvider provider = providers.get(campaign.providers().get(providerIndex));
+                if (provider == null) {
+                    providerIndex++;
+                    continue;
+                }
+                List<OutgoingMessage> retry = new ArrayList<>();
+                boolean failOver = false;
+                Duration wait = null;
+                for (List<OutgoingMessage> call : chunks(remaining, provider.maxBatchSize())) {
+                    if (failOver || wait != null) {
+                        retry.addAll(call);
+                        continue;
+                    }
+                    List<String> emails = call.stream().map(m -> m.to().value()).toList();
+                    if (!ledger.markInflight(campaign.id(), batch.batch(), owner, emails)) {
+                        throw new LeaseLostException();
+                    }
+                    List<SendResult> answered;
+                    try {
+                        answered = provider.send(call);
+                    } catch (ProviderThrottledException e) {
+                        answered = e.completed();
+                        wait = e.retryAfter().orElse(backoff);
+                    } catch (ProviderUnavailableException e) {
+                        answered = e.completed();
+                        failOver = true;
+                    }
+                    Map<String, OutgoingMessage> byEmail = new HashMap<>();
+                    call.forEach(m -> byEmail.put(m.to().value(), m));
+                    Map<String, RecipientResult> recorded = new LinkedHashMap<>();
+                    for (SendResult result : answered) {
+                        String email = result.recipient().value();
+                        OutgoingMessage message = byEmail.remove(email);
+                        if (message == null) {
+                            continue;
+                        }
+                        switch (result.outcome()) {
+                            case ACCEPTED -> recorded.put(email, new RecipientResult(Fate.SENT, provider.name(), result.providerMessageId(), null));
+                            case REJECTED -> recorded.put(email, new RecipientResult(Fate.REJECTED, provider.name(), null, result.detail()));
+                            default -> {
+                                retry.add(message);
+                                wait = wait == null ? backoff : wait;
+                            }
+                        }
+                    }
+                    retry.addAll(byEmail.values()); // not answered: the call failed before them
+                    record(recorded);
+                }
+                remaining = retry;
+                if (failOver) {
+                    providerIndex++;
+                } else if (wait != null && !remaining.isEmpty()) {
+                    pause(wait, deadline);
+                    backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(20)) > 0 ? Duration.ofSeconds(20) : backoff.multipliedBy(2);
+                }
+            }
+            return true;
+        }
+
+        Result finish() {
+            if (!ledger.finish(campaign.id(), batch.batch(), owner)) {
+                throw new LeaseLostException();
+            }
+            Map<Fate, Long> byFate = new EnumMap<>(Fate.class);
+            results.values().forEach(r -> byFate.merge(r.fate(), 1L, Long::sum));
+            Map<String, Long> counters = new HashMap<>();
+            byFate.forEach((fate, n) -> counters.put(fate.wireName(), n));
+            counters.put("batchesDone", 1L);
+            campaigns.addCounters(campaign.id(), counters);
+            return Result.DONE;
+        }
+
+        private List<LedgerRecipient> unresolved() {
+            return batch.recipients().stream().filter(r -> !results.containsKey(r.email())).toList();
+        }
+
+        /** Writes the batch's results so far (the new ones added) and clears the in-flight list. */
+        private void record(Map<String, RecipientResult> newResults) {
+            Map<String, RecipientResult> all = new LinkedHashMap<>(results);
+            all.putAll(newResults);
+            if (!ledger.record(campaign.id(), batch.batch(), owner, all)) {
+                throw new LeaseLostException();
+            }
+            results.putAll(newResults);
+        }
+
+        private void pause(Duration wait, Instant deadline) {
+            Duration left = Duration.between(clock.instant(), deadline);
+            Duration sleep = wait.compareTo(left) > 0 ? left : wait;
+            if (sleep.isNegative() || sleep.isZero()) {
+                return;
+            }
+            try {
+                sleeper.sleep(sleep);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while backing off", e);
+            }
+        }
+    }
+
+    /** Another invocation took the batch over (our lease ran out): stop without recording anything more. */
+    public static final class LeaseLostException extends RuntimeException {
+        LeaseLostException() {
+            super("the batch's lease was taken over by another invocation");
+        }
+    }
+
+    private static <T> List<List<T>> chunks(List<T> items, int size) {
+        List<List<T>> chunks = new ArrayList<>();
+        for (int i = 0; i < items.size(); i += size) {
+            chunks.add(items.subList(i, Math.min(items.size(), i + size)));
+        }
+        return chunks;
+    }
+}

@@ -1,0 +1,193 @@
+package dev.dispatch.domain.campaign;
+
+import dev.dispatch.domain.subscriber.EmailAddress;
+import dev.dispatch.domain.subscriber.Subscriber;
+import dev.dispatch.domain.subscriber.SubscriberStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * enqueue-campaign's use case: walks the target segments together in address order, fixes each slice of the
+ * audience as a numbered batch in the send ledger, puts the batch numbers on the send queue and only then moves
+ * the campaign's cursor. A crash anywhere re-runs from the cursor: batches already fixed are found by number and
+ * their stored range is followed, so nobody is enqueued twice and nobody is skipped. It stops before its time
+ * budget and asks for a follow-up invocation; once everything is enqueued it watches until every batch is done
+ * and then marks the campaign sent.
+ */
+public class CampaignEnqueuer {
+    /** How long a scheduled campaign's wake-up may be delayed at most (SQS's DelaySeconds limit). */
+    static final Duration MAX_DELAY = Duration.ofMinutes(15);
+    static final Duration WATCH_INTERVAL = Duration.ofSeconds(5);
+
+    private final CampaignStore campaigns;
+    private final SubscriberStore subscribers;
+    private final SendLedger ledger;
+    private final SendQueue sendQueue;
+    private final EnqueueRequests wakeUps;
+    private final Clock clock;
+    private final int batchSize;
+    private final int pageSize;
+
+    public CampaignEnqueuer(CampaignStore campaigns, SubscriberStore subscribers, SendLedger ledger, SendQueue sendQueue,
+            EnqueueRequests wakeUps, Clock clock, int batchSize, int pageSize) {
+        this.campaigns = campaigns;
+        this.subscribers = subscribers;
+        this.ledger = ledger;
+        this.sendQueue = sendQueue;
+        this.wakeUps = wakeUps;
+        this.clock = clock;
+        this.batchSize = batchSize;
+        this.pageSize = pageSize;
+    }
+
+    public enum Outcome { NOTHING_TO_DO, WAITING_FOR_SCHEDULE, CONTINUES, WATCHING, SENT, PAUSED, LOST_RACE }
+
+    /** Handles one wake-up of a campaign; works until {@code deadline} at most. */
+    public Outcome handle(String campaignId, Instant deadline) {
+        Campaign campaign = campaigns.find(campaignId).orElse(null);
+        if (campaign == null) {
+            return Outcome.NOTHING_TO_DO;
+        }
+        switch (campaign.status()) {
+            case SCHEDULED -> {
+                Instant now = clock.instant();
+                if (campaign.sendAt() != null && campaign.sendAt().isAfter(now.plusSeconds(1))) {
+                    Duration wait = Duration.between(now, campaign.sendAt());
+                    wakeUps.request(campaignId, wait.compareTo(MAX_DELAY) > 0 ? MAX_DELAY : wait);
+                    return Outcome.WAITING_FOR_SCHEDULE;
+                }
+                if (!campaigns.transition(campaignId, CampaignStatus.SCHEDULED, CampaignStatus.SENDING, campaign.sendAt(), now)) {
+                    return Outcome.LOST_RACE;
+                }
+                return enqueue(campaigns.find(campaignId).orElseThrow(), deadline);
+            }
+            case SENDING -> {
+                return enqueue(campaign, deadline);
+            }
+            case PAUSED -> {
+                return Outcome.PAUSED;
+            }
+            default -> {
+                return Outcome.NOTHING_TO_DO;
+            }
+        }
+    }
+
+    private Outcome enqueue(Campaign campaign, Instant deadline) {
+        EnqueueProgress progress = campaign.progress();
+        while (!progress.complete()) {
+            if (clock.instant().isAfter(deadline)) {
+                wakeUps.request(campaign.id(), Duration.ZERO);
+                return Outcome.CONTINUES;
+            }
+            EnqueueProgress next = enqueuePage(campaign, progress);
+            if (!campaigns.advance(campaign.id(), progress, next)) {
+                // Another invocation (a duplicate wake-up) moved the cursor first; it carries on.
+                return Outcome.LOST_RACE;
+            }
+            progress = next;
+            Campaign now = campaigns.find(campaign.id()).orElseThrow();
+            if (now.status() != CampaignStatus.SENDING) {
+                return now.status() == CampaignStatus.PAUSED ? Outcome.PAUSED : Outcome.NOTHING_TO_DO;
+            }
+        }
+        return watch(campaign.id(), progress);
+    }
+
+    /** Every batch enqueued: the campaign is sent once every batch is done, checked again until it is. */
+    private Outcome watch(String campaignId, EnqueueProgress progress) {
+        if (ledger.countDone(campaignId) >= progress.nextBatch()) {
+            campaigns.transition(campaignId, CampaignStatus.SENDING, CampaignStatus.SENT, null, clock.instant());
+            return Outcome.SENT;
+        }
+        wakeUps.request(campaignId, WATCH_INTERVAL);
+        return Outcome.WATCHING;
+    }
+
+    private EnqueueProgress enqueuePage(Campaign campaign, EnqueueProgress progress) {
+        EmailAddress after = progress.afterEmail() == null ? null : new EmailAddress(progress.afterEmail());
+        TreeSet<EmailAddress> merged = new TreeSet<>();
+        EmailAddress bound = null; // the page may only cover addresses up to the smallest last entry of a full page
+        for (String segment : campaign.segments()) {
+            List<EmailAddress> members = subscribers.segmentMembersAfter(segment, after, pageSize);
+            merged.addAll(members);
+            if (members.size() == pageSize) {
+                EmailAddress last = members.get(members.size() - 1);
+                bound = bound == null || last.compareTo(bound) < 0 ? last : bound;
+            }
+        }
+        if (bound != null) {
+            merged = new TreeSet<>(merged.headSet(bound, true));
+        }
+        boolean lastPage = bound == null;
+        if (merged.isEmpty()) {
+            return new EnqueueProgress(progress.afterEmail(), progress.nextBatch(), lastPage);
+        }
+
+        Map<EmailAddress, Subscriber> profiles = subscribers.findAll(List.copyOf(merged));
+        List<NewBatch> batches = new ArrayList<>();
+        List<LedgerRecipient> current = new ArrayList<>();
+        int suppressed = 0;
+        int excluded = 0;
+        int number = progress.nextBatch();
+        for (EmailAddress email : merged) {
+            switch (AudienceMember.judge(campaign, profiles.get(email))) {
+                case RECIPIENT -> current.add(new LedgerRecipient(email.value(),
+                        VariantAssignment.variantFor(campaign.id(), email.value(), campaign.variants())));
+                case SUPPRESSED -> suppressed++;
+                case EXCLUDED -> excluded++;
+                case OUTSIDE -> { }
+            }
+            if (current.size() == batchSize) {
+                batches.add(new NewBatch(number++, current, email.value(), suppressed, excluded));
+                current = new ArrayList<>();
+                suppressed = 0;
+                excluded = 0;
+            }
+        }
+        String end = merged.last().value();
+        if (!current.isEmpty() || suppressed > 0 || excluded > 0 || batches.isEmpty()) {
+            batches.add(new NewBatch(number, current, end, suppressed, excluded));
+        } else {
+            // The last full batch ends before trailing addresses that were outside the audience: stretch its range.
+            NewBatch last = batches.remove(batches.size() - 1);
+            batches.add(new NewBatch(last.batch(), last.recipients(), end, last.skippedSuppressed(), last.skippedExcluded()));
+        }
+        return store(campaign, progress, batches, lastPage);
+    }
+
+    /** Fixes the batches in the ledger, then queues them; on a re-run the stored batches win. */
+    private EnqueueProgress store(Campaign campaign, EnqueueProgress progress, List<NewBatch> batches, boolean lastPage) {
+        List<Integer> toQueue = new ArrayList<>();
+        String coveredUpTo = progress.afterEmail();
+        int nextBatch = progress.nextBatch();
+        for (NewBatch batch : batches) {
+            if (ledger.create(campaign.id(), batch)) {
+                coveredUpTo = batch.coversUpTo();
+                if (batch.skippedSuppressed() > 0 || batch.skippedExcluded() > 0 || !batch.recipients().isEmpty()) {
+                    campaigns.addCounters(campaign.id(), Map.of(
+                            "recipients", (long) batch.recipients().size(),
+                            "skippedSuppressed", (long) batch.skippedSuppressed(),
+                            "skippedExcluded", (long) batch.skippedExcluded()));
+                }
+            } else {
+                // Fixed by an earlier run that died before moving the cursor: follow what is stored, stop this page.
+                LedgerBatch stored = ledger.find(campaign.id(), batch.batch()).orElseThrow();
+                coveredUpTo = stored.coversUpTo();
+                toQueue.add(batch.batch());
+                nextBatch = batch.batch() + 1;
+                lastPage = false;
+                break;
+            }
+            toQueue.add(batch.batch());
+            nextBatch = batch.batch() + 1;
+        }
+        sendQueue.enqueue(campaign.id(), toQueue);
+        return new EnqueueProgress(coveredUpTo, nextBatch, lastPage);
+    }
+}

@@ -1,0 +1,25 @@
+package dev.dispatch.domain.campaign;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+
+/** Campaigns, their enqueue cursor and their delivery counters. Every move is a conditional write. */
+public interface CampaignStore {
+
+    /** Stores a new campaign; false if the id is taken. */
+    boolean create(Campaign campaign);
+
+    Optional<Campaign> find(String id);
+
+    /** Moves the status only if it is still {@code from}; false otherwise (someone else moved it). */
+    boolean transition(String id, CampaignStatus from, CampaignStatus to, Instant sendAt, Instant now);
+
+    /** Moves the cursor only if it still equals {@code expected}; false if another invocation moved it. */
+    boolean advance(String id, EnqueueProgress expected, EnqueueProgress next);
+
+    /** Adds to named counters (atomic ADD), e.g. sent, rejected, skippedSuppressed, batchesDone. */
+    void addCounters(String id, Map<String, Long> deltas);
+
+    Map<String, Long> counters(String id);
+}
