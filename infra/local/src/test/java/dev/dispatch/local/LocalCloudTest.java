@@ -64,7 +64,7 @@ class LocalCloudTest {
     void aFailingSqsMessageIsRetriedAndLandsInTheDeadLetterQueue(LocalAws aws) throws Exception {
         String queue = aws.resources().queueUrl("EnqueueQueue");
         String dlq = aws.resources().queueUrl("EnqueueDeadLetterQueue");
-        String body = "{\"campaignId\":\"c-" + System.nanoTime() + "\"}";
+        String body = "{\"notACampaignId\":\"c-" + System.nanoTime() + "\"}"; // malformed: never succeeds
         aws.sqs().sendMessage(b -> b.queueUrl(queue).messageBody(body));
 
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
