@@ -32,9 +32,15 @@ public class CampaignEnqueuer {
     private final Clock clock;
     private final int batchSize;
     private final int pageSize;
+    private final Duration watchInterval;
 
     public CampaignEnqueuer(CampaignStore campaigns, SubscriberStore subscribers, SendLedger ledger, SendQueue sendQueue,
             EnqueueRequests wakeUps, Clock clock, int batchSize, int pageSize) {
+        this(campaigns, subscribers, ledger, sendQueue, wakeUps, clock, batchSize, pageSize, WATCH_INTERVAL);
+    }
+
+    public CampaignEnqueuer(CampaignStore campaigns, SubscriberStore subscribers, SendLedger ledger, SendQueue sendQueue,
+            EnqueueRequests wakeUps, Clock clock, int batchSize, int pageSize, Duration watchInterval) {
         this.campaigns = campaigns;
         this.subscribers = subscribers;
         this.ledger = ledger;
@@ -43,6 +49,7 @@ public class CampaignEnqueuer {
         this.clock = clock;
         this.batchSize = batchSize;
         this.pageSize = pageSize;
+        this.watchInterval = watchInterval;
     }
 
     public enum Outcome { NOTHING_TO_DO, WAITING_FOR_SCHEDULE, CONTINUES, WATCHING, SENT, PAUSED, LOST_RACE }
@@ -81,10 +88,6 @@ public class CampaignEnqueuer {
     private Outcome enqueue(Campaign campaign, Instant deadline) {
         EnqueueProgress progress = campaign.progress();
         while (!progress.complete()) {
-            if (clock.instant().isAfter(deadline)) {
-                wakeUps.request(campaign.id(), Duration.ZERO);
-                return Outcome.CONTINUES;
-            }
             EnqueueProgress next = enqueuePage(campaign, progress);
             if (!campaigns.advance(campaign.id(), progress, next)) {
                 // Another invocation (a duplicate wake-up) moved the cursor first; it carries on.
@@ -94,6 +97,11 @@ public class CampaignEnqueuer {
             Campaign now = campaigns.find(campaign.id()).orElseThrow();
             if (now.status() != CampaignStatus.SENDING) {
                 return now.status() == CampaignStatus.PAUSED ? Outcome.PAUSED : Outcome.NOTHING_TO_DO;
+            }
+            if (!progress.complete() && clock.instant().isAfter(deadline)) {
+                // At least one page per invocation, then hand over before the Lambda timeout.
+                wakeUps.request(campaign.id(), Duration.ZERO);
+                return Outcome.CONTINUES;
             }
         }
         return watch(campaign.id(), progress);
@@ -105,7 +113,7 @@ public class CampaignEnqueuer {
             campaigns.transition(campaignId, CampaignStatus.SENDING, CampaignStatus.SENT, null, clock.instant());
             return Outcome.SENT;
         }
-        wakeUps.request(campaignId, WATCH_INTERVAL);
+        wakeUps.request(campaignId, watchInterval);
         return Outcome.WATCHING;
     }
 

@@ -1,0 +1,288 @@
+package dev.dispatch.campaign;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.WireMock;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import dev.dispatch.TestStack;
+import dev.dispatch.adapter.provider.PostmarkProvider;
+import dev.dispatch.adapter.provider.SendGridProvider;
+import dev.dispatch.adapter.provider.SesProvider;
+import dev.dispatch.domain.campaign.Campaign;
+import dev.dispatch.domain.campaign.CampaignContent;
+import dev.dispatch.domain.campaign.CampaignDraft;
+import dev.dispatch.domain.campaign.CampaignStatus;
+import dev.dispatch.domain.campaign.LedgerBatch;
+import dev.dispatch.domain.campaign.RecipientResult;
+import dev.dispatch.domain.campaign.Variant;
+import dev.dispatch.domain.message.EmailProvider;
+import dev.dispatch.domain.subscriber.EmailAddress;
+import dev.dispatch.domain.subscriber.SubscriberDetails;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.retry.RetryMode;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.ses.SesClient;
+
+/**
+ * Campaigns through the whole pipeline - enqueue, ledger, queues, rendering, the real provider adapters against
+ * aws-ses-v2-local and WireMock stubs - checked on the messages the providers received: exactly one per active
+ * recipient, none to a suppressed one, also under injected faults, duplicate deliveries, crashes and pauses.
+ */
+class CampaignPipelineTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private static WireMockServer stubs;
+    private static SesClient ses;
+
+    @BeforeAll
+    static void start() {
+        stubs = new WireMockServer(WireMockConfiguration.options().bindAddress("127.0.0.1").dynamicPort()
+                .extensions(new PostmarkBatchAnswer()));
+        stubs.start();
+        stubs.stubFor(WireMock.post("/email/batch").willReturn(WireMock.aResponse().withTransformers(PostmarkBatchAnswer.NAME)));
+        stubs.stubFor(WireMock.post("/v3/mail/send").willReturn(WireMock.aResponse().withStatus(202)));
+        ses = SesClient.builder().endpointOverride(TestStack.aws().sesEndpoint()).region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
+                .httpClient(UrlConnectionHttpClient.create())
+                .overrideConfiguration(c -> c.apiCallTimeout(Duration.ofSeconds(10)).retryStrategy(RetryMode.STANDARD))
+                .build();
+    }
+
+    @AfterAll
+    static void stop() {
+        stubs.stop();
+        ses.close();
+    }
+
+    private static Map<String, EmailProvider> realProviders() {
+        Map<String, EmailProvider> providers = new LinkedHashMap<>();
+        providers.put("ses", new SesProvider(ses, null));
+        providers.put("sendgrid", new SendGridProvider("SG.test-key", URI.create(stubs.baseUrl()), Duration.ofSeconds(5)));
+        providers.put("postmark", new PostmarkProvider(URI.create(stubs.baseUrl()), "pm-test-token", null, Duration.ofSeconds(5)));
+        return providers;
+    }
+
+    private static List<String> addAudience(Pipeline p, int count, String segment) {
+        List<String> active = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            EmailAddress email = EmailAddress.parse(String.format("r%04d-%s@example.com", i, p.run));
+            p.subscribers.add(email, SubscriberDetails.of(i % 2 == 0 ? "Name" + i : null, null,
+                    i % 3 == 0 ? Map.of("plan", "pro") : Map.of(), List.of(segment), null), "test");
+            active.add(email.value());
+        }
+        return active;
+    }
+
+    private static Campaign campaign(Pipeline p, String segment, List<String> excluded, List<String> providers, boolean ab) {
+        List<Variant> variants = ab ? List.of(new Variant("A", 50, null, null, null),
+                new Variant("B", 50, "Variant B for {{default firstName \"you\"}}", null, null)) : List.of();
+        return p.campaigns.create(new CampaignDraft("Test " + p.run, "news@example.com", "Example News", null,
+                new CampaignContent("Hello {{default firstName \"there\"}}", "Preview", 
+                        "<p>Hi {{default firstName \"there\"}}{{#if plan}} ({{plan}}){{/if}} {{nothing}}</p><a href=\"{{unsubscribeUrl}}\">Unsubscribe</a>", null),
+                variants, List.of(segment), excluded, providers));
+    }
+
+    /** Messages each address received, over every provider: SES's store and the stubs' request journals. */
+    private static Map<String, Integer> delivered(String run) throws Exception {
+        Map<String, Integer> counts = new TreeMap<>();
+        JsonNode store = JSON.readTree(HTTP.send(HttpRequest.newBuilder(TestStack.aws().sesEndpoint().resolve("/store")).GET().build(),
+                HttpResponse.BodyHandlers.ofString()).body());
+        for (JsonNode email : store.path("emails")) {
+            for (JsonNode to : email.path("destination").path("to")) {
+                count(counts, to.asText(), run);
+            }
+        }
+        for (LoggedRequest request : stubs.findAll(WireMock.postRequestedFor(WireMock.urlEqualTo("/email/batch")))) {
+            for (JsonNode message : JSON.readTree(request.getBodyAsString())) {
+                count(counts, message.path("To").asText(), run);
+            }
+        }
+        for (LoggedRequest request : stubs.findAll(WireMock.postRequestedFor(WireMock.urlEqualTo("/v3/mail/send")))) {
+            for (JsonNode personalization : JSON.readTree(request.getBodyAsString()).path("personalizations")) {
+                for (JsonNode to : personalization.path("to")) {
+                    count(counts, to.path("email").asText(), run);
+                }
+            }
+        }
+        return counts;
+    }
+
+    private static void count(Map<String, Integer> counts, String address, String run) {
+        String bare = address.replaceAll(".*<([^>]+)>.*", "$1").strip();
+        if (bare.contains(run)) {
+            counts.merge(bare, 1, Integer::sum);
+        }
+    }
+
+    /** Each recipient's one fate, from the ledger; fails if an address sits in two batches or has two results. */
+    private static Map<String, RecipientResult> fates(Pipeline p, String campaignId) {
+        Campaign campaign = p.campaignStore.find(campaignId).orElseThrow();
+        Map<String, RecipientResult> fates = new HashMap<>();
+        Set<String> seen = new HashSet<>();
+        for (LedgerBatch batch : p.ledgerBatches(campaignId, campaign.progress().nextBatch())) {
+            batch.recipients().forEach(r -> assertTrue(seen.add(r.email()), r.email() + " is in two batches"));
+            fates.putAll(batch.results());
+            assertEquals(batch.recipients().size(), batch.results().size(), "batch " + batch.batch() + " has a recipient without a result");
+        }
+        return fates;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ses", "sendgrid", "postmark"})
+    void givenASegment_whenSentThroughOneProvider_thenEveryActiveMemberGetsOneMessageAndNoSuppressedOne(String provider) throws Exception {
+        Pipeline p = new Pipeline();
+        String segment = "seg-" + p.run;
+        String staff = "staff-" + p.run;
+        List<String> active = addAudience(p, 20, segment);
+        EmailAddress gone = EmailAddress.parse("gone-" + p.run + "@example.com");
+        p.subscribers.add(gone, SubscriberDetails.of("Gone", null, null, List.of(segment), null), "test");
+        p.subscribers.unsubscribe(gone, "test");
+        EmailAddress colleague = EmailAddress.parse("colleague-" + p.run + "@example.com");
+        p.subscribers.add(colleague, SubscriberDetails.of(null, null, null, List.of(segment, staff), null), "test");
+
+        Campaign c = campaign(p, segment, List.of(staff), List.of(provider), true);
+        p.campaigns.send(c.id(), null);
+        p.drive(c.id(), realProviders(), 7, 5, Duration.ofSeconds(60));
+
+        assertEquals(CampaignStatus.SENT, p.campaignStore.find(c.id()).orElseThrow().status());
+        Map<String, Integer> delivered = delivered(p.run);
+        Map<String, Integer> expected = new TreeMap<>();
+        active.forEach(a -> expected.put(a, 1));
+        assertEquals(expected, delivered, "one message per active member; none to the unsubscribed or excluded one");
+        Map<String, RecipientResult> fates = fates(p, c.id());
+        assertEquals(20, fates.values().stream().filter(f -> f.fate() == RecipientResult.Fate.SENT && provider.equals(f.provider())).count());
+        Map<String, Long> counters = p.campaignStore.counters(c.id());
+        assertEquals(20L, counters.get("sent"));
+        assertEquals(1L, counters.get("skippedSuppressed"));
+        assertEquals(1L, counters.get("skippedExcluded"));
+        Set<String> variantsSeen = new HashSet<>();
+        for (String a : active) {
+            variantsSeen.add(dev.dispatch.domain.campaign.VariantAssignment.variantFor(c.id(), a, c.variants()));
+        }
+        assertEquals(Set.of("A", "B"), variantsSeen, "both arms of the A/B test are used");
+        if (provider.equals("postmark")) {
+            JsonNode message = JSON.readTree(stubs.findAll(WireMock.postRequestedFor(WireMock.urlEqualTo("/email/batch"))).stream()
+                    .filter(r -> r.getBodyAsString().contains(p.run)).findFirst().orElseThrow().getBodyAsString()).get(0);
+            assertEquals(c.id(), message.path("Metadata").path("campaignId").asText());
+            assertTrue(message.path("HtmlBody").asText().contains("https://mail.example.com/u/"));
+            assertTrue(message.path("Headers").toString().contains("List-Unsubscribe=One-Click"), message.path("Headers").toString());
+            assertTrue(!message.path("HtmlBody").asText().contains("null"));
+        }
+        if (provider.equals("sendgrid")) {
+            JsonNode body = JSON.readTree(stubs.findAll(WireMock.postRequestedFor(WireMock.urlEqualTo("/v3/mail/send"))).stream()
+                    .filter(r -> r.getBodyAsString().contains(p.run)).findFirst().orElseThrow().getBodyAsString());
+            assertTrue(body.toString().contains(c.id()), "campaign id in custom_args");
+            assertTrue(body.toString().contains("List-Unsubscribe"), "one-click headers");
+        }
+    }
+
+    @Test
+    void givenInjectedFaultsDuplicatesAndCrashes_whenSent_thenNobodyGetsTwoAndNobodyIsMissed() throws Exception {
+        Pipeline p = new Pipeline();
+        String segment = "faults-" + p.run;
+        List<String> active = addAudience(p, 300, segment);
+        Map<String, EmailProvider> real = realProviders();
+        Map<String, EmailProvider> faulty = new LinkedHashMap<>();
+        FaultyProvider sesFaults = new FaultyProvider(real.get("ses"), 0.10, 0.05, 3); // down for its first 3 calls
+        faulty.put("ses", new CrashAfterSendProvider(sesFaults, 2));
+        FaultyProvider postmarkFaults = new FaultyProvider(real.get("postmark"), 0.10, 0.05, 0);
+        faulty.put("postmark", postmarkFaults);
+        faulty.put("sendgrid", real.get("sendgrid"));
+        p.duplicateDeliveries = true;
+        p.enqueueCrashesBeforeAdvance.set(2);
+        p.sendCrashesBeforeProviderCall.set(3);
+
+        Campaign c = campaign(p, segment, List.of(), List.of("ses", "postmark", "sendgrid"), false);
+        p.campaigns.send(c.id(), null);
+        p.drive(c.id(), faulty, 10, 60, Duration.ofSeconds(120));
+
+        Map<String, Integer> delivered = delivered(p.run);
+        List<String> twice = delivered.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).toList();
+        List<String> missing = active.stream().filter(a -> !delivered.containsKey(a)).toList();
+        assertEquals(List.of(), twice, "sent twice");
+        assertEquals(List.of(), missing, "never sent");
+        Map<String, RecipientResult> fates = fates(p, c.id());
+        assertEquals(300, fates.size());
+        assertTrue(fates.values().stream().allMatch(f -> f.fate() == RecipientResult.Fate.SENT || f.fate() == RecipientResult.Fate.UNKNOWN), fates.toString());
+        assertTrue(fates.values().stream().anyMatch(f -> f.fate() == RecipientResult.Fate.UNKNOWN),
+                "a crash after an accepted provider call leaves its recipients unknown (sent once, never again)");
+        assertTrue(sesFaults.faults.get() + postmarkFaults.faults.get() > 3,
+                "random faults were injected besides the outage: " + sesFaults.faults.get() + " + " + postmarkFaults.faults.get());
+        assertEquals(CampaignStatus.SENT, p.campaignStore.find(c.id()).orElseThrow().status());
+    }
+
+    @Test
+    void givenAPauseMidway_whenResumed_thenTheCursorNeitherSkipsNorRepeats() throws Exception {
+        Pipeline p = new Pipeline();
+        String segment = "pause-" + p.run;
+        List<String> active = addAudience(p, 120, segment);
+        Campaign c = campaign(p, segment, List.of(), List.of("postmark"), false);
+        Map<String, EmailProvider> providers = realProviders();
+        p.enqueueBudget = Duration.ZERO; // one page per enqueue invocation, so the pause lands between pages
+        p.campaigns.send(c.id(), null);
+        p.pumpRounds(c.id(), providers, 10, 30, 1); // the first page is enqueued, its batches go out
+        p.campaigns.pause(c.id());
+        p.pumpRounds(c.id(), providers, 10, 30, 6); // queued batches are parked, no page is added
+        int sentWhilePaused = delivered(p.run).size();
+        Campaign paused = p.campaignStore.find(c.id()).orElseThrow();
+        assertEquals(CampaignStatus.PAUSED, paused.status());
+        assertTrue(sentWhilePaused < 120, "the pause stopped the campaign part way: " + sentWhilePaused);
+        assertTrue(!paused.progress().complete());
+
+        p.campaigns.resume(c.id());
+        p.drive(c.id(), providers, 10, 30, Duration.ofSeconds(60));
+
+        Map<String, Integer> expected = new TreeMap<>();
+        active.forEach(a -> expected.put(a, 1));
+        assertEquals(expected, delivered(p.run));
+        assertEquals(120, fates(p, c.id()).size());
+        assertEquals(CampaignStatus.SENT, p.campaignStore.find(c.id()).orElseThrow().status());
+    }
+
+    @Test
+    void givenACancelMidway_thenNobodyIsSentAfterwardsAndEveryQueuedRecipientHasAReason() throws Exception {
+        Pipeline p = new Pipeline();
+        String segment = "cancel-" + p.run;
+        addAudience(p, 80, segment);
+        Campaign c = campaign(p, segment, List.of(), List.of("postmark"), false);
+        Map<String, EmailProvider> providers = realProviders();
+        p.campaigns.send(c.id(), null);
+        p.pumpRounds(c.id(), providers, 10, 40, 1);
+        p.campaigns.cancel(c.id());
+        int sentAtCancel = delivered(p.run).size();
+        p.drive(c.id(), providers, 10, 40, Duration.ofSeconds(30));
+
+        assertEquals(sentAtCancel, delivered(p.run).size(), "nothing is sent after the cancel");
+        Map<String, RecipientResult> fates = fates(p, c.id());
+        long cancelled = fates.values().stream().filter(f -> f.fate() == RecipientResult.Fate.CANCELLED).count();
+        long sent = fates.values().stream().filter(f -> f.fate() == RecipientResult.Fate.SENT).count();
+        assertEquals(sentAtCancel, sent);
+        assertEquals(fates.size(), sent + cancelled);
+        assertEquals(CampaignStatus.CANCELLED, p.campaignStore.find(c.id()).orElseThrow().status());
+    }
+}

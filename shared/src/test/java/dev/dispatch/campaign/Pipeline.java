@@ -1,0 +1,203 @@
+package dev.dispatch.campaign;
+
+import dev.dispatch.TestStack;
+import dev.dispatch.adapter.dynamodb.DynamoDbCampaignStore;
+import dev.dispatch.adapter.dynamodb.DynamoDbSendLedger;
+import dev.dispatch.adapter.dynamodb.DynamoDbSubscriberCounters;
+import dev.dispatch.adapter.dynamodb.DynamoDbSubscriberStore;
+import dev.dispatch.adapter.render.CampaignRenderer;
+import dev.dispatch.adapter.render.HandlebarsTemplates;
+import dev.dispatch.adapter.sqs.SqsEnqueueRequests;
+import dev.dispatch.adapter.sqs.SqsSendQueue;
+import dev.dispatch.domain.campaign.BatchSender;
+import dev.dispatch.domain.campaign.CampaignEnqueuer;
+import dev.dispatch.domain.campaign.CampaignService;
+import dev.dispatch.domain.campaign.CampaignStore;
+import dev.dispatch.domain.campaign.LedgerBatch;
+import dev.dispatch.domain.campaign.NewBatch;
+import dev.dispatch.domain.campaign.RecipientResult;
+import dev.dispatch.domain.campaign.SendLedger;
+import dev.dispatch.domain.message.EmailProvider;
+import dev.dispatch.domain.subscriber.SubscriberService;
+import dev.dispatch.domain.subscriber.UnsubscribeTokens;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.Message;
+
+/**
+ * The campaign pipeline on the real adapters and the local stand-ins, with this test's own queues, driven the way
+ * Lambda's SQS event sources drive the functions: a message is deleted only after its handler succeeded, a failed
+ * one comes back after its (here 1 s) visibility timeout. Faults can be injected at each step.
+ */
+final class Pipeline {
+    final String run = UUID.randomUUID().toString().substring(0, 8);
+    final SqsClient sqs = TestStack.aws().sqs();
+    final DynamoDbClient dynamoDb = TestStack.aws().dynamoDb();
+    final String enqueueQueue = sqs.createQueue(b -> b.queueName("enqueue-" + run)).queueUrl();
+    final String sendQueue = sqs.createQueue(b -> b.queueName("send-" + run)).queueUrl();
+    final DynamoDbSubscriberStore subscriberStore = new DynamoDbSubscriberStore(dynamoDb, TestStack.subscriberTables());
+    final SubscriberService subscribers = new SubscriberService(subscriberStore,
+            new DynamoDbSubscriberCounters(dynamoDb, TestStack.subscriberTables().counters()), Clock.systemUTC());
+    final DynamoDbCampaignStore campaignStore = new DynamoDbCampaignStore(dynamoDb, TestStack.aws().resources().tableName("CampaignsTable"));
+    final DynamoDbSendLedger ledger = new DynamoDbSendLedger(dynamoDb, TestStack.aws().resources().tableName("SendLedgerTable"));
+    final CampaignService campaigns = new CampaignService(campaignStore, ledger, new SqsSendQueue(sqs, sendQueue),
+            new SqsEnqueueRequests(sqs, enqueueQueue), HandlebarsTemplates.html(), Clock.systemUTC());
+    final CampaignRenderer renderer = new CampaignRenderer(new UnsubscribeTokens("k".repeat(40)), "https://mail.example.com");
+
+    /** The enqueue step dies once right before moving its cursor (after its batches are stored and queued). */
+    final AtomicInteger enqueueCrashesBeforeAdvance = new AtomicInteger();
+    /** The send step dies right before a provider call (mid-batch, between calls): nothing of that call went out. */
+    final AtomicInteger sendCrashesBeforeProviderCall = new AtomicInteger();
+    /** Every send message is handled twice, as SQS's at-least-once delivery may do. */
+    boolean duplicateDeliveries;
+    /** How long one enqueue invocation may page; zero = one page per invocation. */
+    Duration enqueueBudget = Duration.ofSeconds(30);
+
+    private CampaignEnqueuer enqueuer(int batchSize, int pageSize) {
+        CampaignStore crashing = new CampaignStoreCrash(campaignStore, enqueueCrashesBeforeAdvance);
+        return new CampaignEnqueuer(crashing, subscriberStore, ledger, new SqsSendQueue(sqs, sendQueue),
+                new SqsEnqueueRequests(sqs, enqueueQueue), Clock.systemUTC(), batchSize, pageSize, Duration.ofMillis(200));
+    }
+
+    private BatchSender sender(Map<String, EmailProvider> providers) {
+        return new BatchSender(campaignStore, subscriberStore, new LedgerCrash(ledger, sendCrashesBeforeProviderCall), renderer,
+                providers, Clock.systemUTC(), d -> Thread.sleep(Math.min(d.toMillis(), 20)), Duration.ofSeconds(2));
+    }
+
+    /** Drives both queues until the campaign is final and nothing is left, or the time is up. */
+    void drive(String campaignId, Map<String, EmailProvider> providers, int batchSize, int pageSize, Duration limit) throws Exception {
+        if (!pump(campaignId, providers, batchSize, pageSize, limit, true)) {
+            throw new AssertionError("campaign " + campaignId + " did not finish within " + limit + ": "
+                    + campaignStore.find(campaignId).orElseThrow().status());
+        }
+    }
+
+    /** Handles at most {@code steps} rounds of messages (each round: up to 10 of each queue). */
+    void pumpRounds(String campaignId, Map<String, EmailProvider> providers, int batchSize, int pageSize, int steps) throws Exception {
+        this.rounds = steps;
+        try {
+            pump(campaignId, providers, batchSize, pageSize, Duration.ofSeconds(30), false);
+        } finally {
+            this.rounds = Integer.MAX_VALUE;
+        }
+    }
+
+    private int rounds = Integer.MAX_VALUE;
+
+    private boolean pump(String campaignId, Map<String, EmailProvider> providers, int batchSize, int pageSize, Duration limit,
+            boolean untilFinal) throws Exception {
+        CampaignEnqueuer enqueuer = enqueuer(batchSize, pageSize);
+        BatchSender sender = sender(providers);
+        Instant deadline = Instant.now().plus(limit);
+        for (int round = 0; round < rounds && Instant.now().isBefore(deadline); round++) {
+            boolean worked = false;
+            for (Message m : receive(enqueueQueue)) {
+                worked = true;
+                String id = m.body().replaceAll(".*\"campaignId\":\"([^\"]+)\".*", "$1");
+                try {
+                    enqueuer.handle(id, Instant.now().plus(enqueueBudget));
+                    sqs.deleteMessage(b -> b.queueUrl(enqueueQueue).receiptHandle(m.receiptHandle()));
+                } catch (SimulatedCrash e) {
+                    // the invocation died: the message stays and comes back
+                }
+            }
+            for (Message m : receive(sendQueue)) {
+                worked = true;
+                String id = m.body().replaceAll(".*\"campaignId\":\"([^\"]+)\".*", "$1");
+                int batch = Integer.parseInt(m.body().replaceAll(".*\"batch\":(\\d+).*", "$1"));
+                boolean ok = deliver(sender, id, batch);
+                if (duplicateDeliveries) {
+                    ok = deliver(sender, id, batch) || ok;
+                }
+                if (ok) {
+                    sqs.deleteMessage(b -> b.queueUrl(sendQueue).receiptHandle(m.receiptHandle()));
+                }
+            }
+            var status = campaignStore.find(campaignId).orElseThrow().status();
+            if (!worked && status.isFinal() && untilFinal) {
+                return true;
+            }
+            if (!worked) {
+                Thread.sleep(100);
+            }
+        }
+        return !untilFinal;
+    }
+
+    private boolean deliver(BatchSender sender, String campaignId, int batch) {
+        try {
+            BatchSender.Result result = sender.send(campaignId, batch, UUID.randomUUID().toString(), Instant.now().plusSeconds(20));
+            return result != BatchSender.Result.RETRY_LATER;
+        } catch (SimulatedCrash | BatchSender.LeaseLostException e) {
+            return false;
+        }
+    }
+
+    private List<Message> receive(String queue) {
+        return sqs.receiveMessage(b -> b.queueUrl(queue).maxNumberOfMessages(10).visibilityTimeout(1).waitTimeSeconds(0)).messages();
+    }
+
+    /** Every ledger batch of a campaign, read straight from the table. */
+    List<LedgerBatch> ledgerBatches(String campaignId, int count) {
+        return java.util.stream.IntStream.range(0, count).mapToObj(i -> ledger.find(campaignId, i))
+                .flatMap(Optional::stream).toList();
+    }
+
+    static final class SimulatedCrash extends RuntimeException {
+        SimulatedCrash(String where) {
+            super("simulated crash " + where);
+        }
+    }
+
+    private record CampaignStoreCrash(CampaignStore real, AtomicInteger crashes) implements CampaignStore {
+        public boolean create(dev.dispatch.domain.campaign.Campaign c) { return real.create(c); }
+        public Optional<dev.dispatch.domain.campaign.Campaign> find(String id) { return real.find(id); }
+        public boolean transition(String id, dev.dispatch.domain.campaign.CampaignStatus from,
+                dev.dispatch.domain.campaign.CampaignStatus to, Instant sendAt, Instant now) {
+            return real.transition(id, from, to, sendAt, now);
+        }
+        public boolean advance(String id, dev.dispatch.domain.campaign.EnqueueProgress expected,
+                dev.dispatch.domain.campaign.EnqueueProgress next) {
+            if (crashes.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                throw new SimulatedCrash("before the enqueue cursor moved");
+            }
+            return real.advance(id, expected, next);
+        }
+        public void addCounters(String id, Map<String, Long> deltas) { real.addCounters(id, deltas); }
+        public Map<String, Long> counters(String id) { return real.counters(id); }
+    }
+
+    private static final class LedgerCrash implements SendLedger {
+        private final SendLedger real;
+        private final AtomicInteger crashes;
+
+        LedgerCrash(SendLedger real, AtomicInteger crashes) {
+            this.real = real;
+            this.crashes = crashes;
+        }
+
+        public boolean create(String campaignId, NewBatch batch) { return real.create(campaignId, batch); }
+        public Optional<LedgerBatch> find(String campaignId, int batch) { return real.find(campaignId, batch); }
+        public Optional<LedgerBatch> claim(String c, int b, String owner, Instant until, Instant now) { return real.claim(c, b, owner, until, now); }
+        public boolean markInflight(String c, int b, String owner, List<String> emails) {
+            if (crashes.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                throw new SimulatedCrash("in the middle of a batch, before a provider call");
+            }
+            return real.markInflight(c, b, owner, emails);
+        }
+        public boolean record(String c, int b, String owner, Map<String, RecipientResult> results) { return real.record(c, b, owner, results); }
+        public boolean finish(String c, int b, String owner) { return real.finish(c, b, owner); }
+        public void release(String c, int b, String owner) { real.release(c, b, owner); }
+        public int countDone(String c) { return real.countDone(c); }
+        public void park(String c, int b) { real.park(c, b); }
+        public List<Integer> unpark(String c) { return real.unpark(c); }
+    }
+}
