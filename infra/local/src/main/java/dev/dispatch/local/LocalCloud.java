@@ -347,6 +347,13 @@ public final class LocalCloud implements AutoCloseable {
             stopped.countDown();
         }, "local-cloud-main-shutdown"));
         System.out.println(cloud.banner());
+        if (options.sample()) {
+            try {
+                System.out.println(SampleCampaign.run(cloud));
+            } catch (RuntimeException e) {
+                System.out.println("The sample campaign could not be sent: " + e.getMessage());
+            }
+        }
         stopped.await();
     }
 

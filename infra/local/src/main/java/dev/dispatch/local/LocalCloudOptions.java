@@ -87,6 +87,7 @@ public final class LocalCloudOptions {
             switch (arg) {
                 case "--verbose", "-v" -> verbose(true);
                 case "--no-schedules" -> schedulesEnabled(false);
+                case "--no-sample" -> sample(false);
                 case "--help", "-h" -> throw new IllegalArgumentException(usage());
                 default -> {
                     if (value == null) {
@@ -133,6 +134,7 @@ public final class LocalCloudOptions {
                   --concurrency N|Id=N,...    runtime processes per function (default 1)
                   --sqs-visibility-timeout S  receive SQS messages with this visibility timeout (retries in S seconds)
                   --no-schedules              don't fire Schedule events automatically
+                  --no-sample                 don't seed sample subscribers and send the sample campaign
                   --parameter Name=Value      a template parameter value
                   --api-key KEY               the dev API key (default: $DISPATCH_DEV_API_KEY, else random)
                   --verbose, -v               echo function output and requests
@@ -166,6 +168,18 @@ public final class LocalCloudOptions {
 
     public LocalCloudOptions projectRoot(Path root) {
         this.projectRoot = root;
+        return this;
+    }
+
+    private boolean sample = true;
+
+    /** Whether the run command seeds sample subscribers and sends a sample campaign (main only). */
+    public boolean sample() {
+        return sample;
+    }
+
+    public LocalCloudOptions sample(boolean value) {
+        this.sample = value;
         return this;
     }
 
