@@ -68,25 +68,25 @@ public class DynamoDbSubscriberStore implements SubscriberStore {
 
     @Override
     public boolean createProfile(Subscriber subscriber) {
-        try {
-            client.putItem(b -> b.tableName(tables.subscribers())
-                    .item(toItem(subscriber))
-                    .conditionExpression("attribute_not_exists(#email)")
-                    .expressionAttributeNames(Map.of("#email", "email")));
-            return true;
-        } catch (ConditionalCheckFailedException e) {
-            return false;
-        }
+        return conditionalPut(b -> b.tableName(tables.subscribers())
+                .item(toItem(subscriber))
+                .conditionExpression("attribute_not_exists(#email)")
+                .expressionAttributeNames(Map.of("#email", "email")));
     }
 
     @Override
     public boolean replaceProfile(Subscriber subscriber, Instant expectedUpdatedAt) {
+        return conditionalPut(b -> b.tableName(tables.subscribers())
+                .item(toItem(subscriber))
+                .conditionExpression("#updatedAt = :expected")
+                .expressionAttributeNames(Map.of("#updatedAt", "updatedAt"))
+                .expressionAttributeValues(Map.of(":expected", AttributeValue.fromS(expectedUpdatedAt.toString()))));
+    }
+
+    /** A PutItem whose condition may fail: false then, the domain's "someone else was first". */
+    private boolean conditionalPut(java.util.function.Consumer<software.amazon.awssdk.services.dynamodb.model.PutItemRequest.Builder> request) {
         try {
-            client.putItem(b -> b.tableName(tables.subscribers())
-                    .item(toItem(subscriber))
-                    .conditionExpression("#updatedAt = :expected")
-                    .expressionAttributeNames(Map.of("#updatedAt", "updatedAt"))
-                    .expressionAttributeValues(Map.of(":expected", AttributeValue.fromS(expectedUpdatedAt.toString()))));
+            client.putItem(request);
             return true;
         } catch (ConditionalCheckFailedException e) {
             return false;
@@ -126,15 +126,10 @@ public class DynamoDbSubscriberStore implements SubscriberStore {
         if (suppression.source() != null) {
             item.put("source", AttributeValue.fromS(suppression.source()));
         }
-        try {
-            client.putItem(b -> b.tableName(tables.suppressions())
-                    .item(item)
-                    .conditionExpression("attribute_not_exists(#email)")
-                    .expressionAttributeNames(Map.of("#email", "email")));
-            return true;
-        } catch (ConditionalCheckFailedException e) {
-            return false;
-        }
+        return conditionalPut(b -> b.tableName(tables.suppressions())
+                .item(item)
+                .conditionExpression("attribute_not_exists(#email)")
+                .expressionAttributeNames(Map.of("#email", "email")));
     }
 
     @Override

@@ -2,7 +2,6 @@ package dev.dispatch.domain.campaign;
 
 import dev.dispatch.domain.subscriber.Subscriber;
 import java.util.Collections;
-import java.util.List;
 
 /** Who of a segment page belongs to a campaign's audience, and why not. */
 public final class AudienceMember {
@@ -25,9 +24,5 @@ public final class AudienceMember {
             return Verdict.EXCLUDED;
         }
         return subscriber.mailable() ? Verdict.RECIPIENT : Verdict.SUPPRESSED;
-    }
-
-    static boolean any(List<String> a, List<String> b) {
-        return !Collections.disjoint(a, b);
     }
 }
