@@ -265,6 +265,25 @@ class CampaignPipelineTest {
     }
 
     @Test
+    void givenASendTimeInTheFuture_thenNothingGoesOutBeforeItAndEverythingAfter() throws Exception {
+        Pipeline p = new Pipeline();
+        String segment = "later-" + p.run;
+        List<String> active = addAudience(p, 15, segment);
+        Campaign c = campaign(p, segment, List.of(), List.of("postmark"), false);
+        java.time.Instant at = java.time.Instant.now().plusSeconds(3);
+        assertEquals(CampaignStatus.SCHEDULED, p.campaigns.send(c.id(), at).status());
+        p.pumpRounds(c.id(), realProviders(), 10, 50, 5); // the wake-up comes early and is re-armed
+        assertEquals(Map.of(), delivered(p.run), "nothing before the send time");
+        assertEquals(CampaignStatus.SCHEDULED, p.campaignStore.find(c.id()).orElseThrow().status());
+
+        p.drive(c.id(), realProviders(), 10, 50, Duration.ofSeconds(30));
+        assertTrue(java.time.Instant.now().isAfter(at));
+        Map<String, Integer> expected = new TreeMap<>();
+        active.forEach(a -> expected.put(a, 1));
+        assertEquals(expected, delivered(p.run));
+    }
+
+    @Test
     void givenACancelMidway_thenNobodyIsSentAfterwardsAndEveryQueuedRecipientHasAReason() throws Exception {
         Pipeline p = new Pipeline();
         String segment = "cancel-" + p.run;
