@@ -108,7 +108,8 @@ public final class LocalCloud implements AutoCloseable {
                 throw new IllegalArgumentException("--concurrency names " + id + ", which is not a function of the template");
             }
         }
-        Map<String, String> awsEnvironment = localAws.awsEnvironment();
+        Map<String, String> awsEnvironment = new LinkedHashMap<>(localAws.awsEnvironment());
+        awsEnvironment.putAll(options.environment());
         LocalFunction.Paths paths = logDir == null ? LocalFunction.Paths.under(workDir)
                 : new LocalFunction.Paths(workDir.resolve("code"), logDir, workDir.resolve("jni"));
         for (TemplateModel.FunctionDefinition d : definitions) {

@@ -21,6 +21,7 @@ public final class LocalCloudOptions {
     private boolean schedulesEnabled = true;
     private String devApiKey;
     private final Map<String, String> parameters = new LinkedHashMap<>();
+    private final Map<String, String> environment = new LinkedHashMap<>();
     private Duration readyTimeout = Duration.ofSeconds(180);
     private Path workDir;
     private Path logDir;
@@ -238,6 +239,16 @@ public final class LocalCloudOptions {
     public LocalCloudOptions parameter(String name, String value) {
         parameters.put(name, value);
         return this;
+    }
+
+    /** An extra environment variable for every function process (over the template's; benchmarks, diagnostics). */
+    public LocalCloudOptions environment(String name, String value) {
+        environment.put(name, value);
+        return this;
+    }
+
+    public Map<String, String> environment() {
+        return Map.copyOf(environment);
     }
 
     public LocalCloudOptions readyTimeout(Duration timeout) {

@@ -45,6 +45,10 @@ public final class SqsEventSource implements AutoCloseable {
     private final boolean verbose;
     private final List<Thread> pollers = new ArrayList<>();
     private volatile boolean closed;
+    private final java.util.concurrent.atomic.AtomicLong receiveCalls = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong emptyReceives = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong deleteCalls = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong invokeNanos = new java.util.concurrent.atomic.AtomicLong();
 
     SqsEventSource(Mapping mapping, LocalFunction function, SqsClient sqs, String region,
             Integer visibilityTimeoutOverride, boolean verbose) {
@@ -58,6 +62,14 @@ public final class SqsEventSource implements AutoCloseable {
 
     public Mapping mapping() {
         return mapping;
+    }
+
+    /** SQS API calls this mapping made so far (ReceiveMessage, of them empty, DeleteMessageBatch) and its invocations' time. */
+    public record Calls(long receiveMessage, long emptyReceives, long deleteMessageBatch, long invokeNanos) {
+    }
+
+    public Calls calls() {
+        return new Calls(receiveCalls.get(), emptyReceives.get(), deleteCalls.get(), invokeNanos.get());
     }
 
     void start(int pollerCount) {
@@ -113,6 +125,10 @@ public final class SqsEventSource implements AutoCloseable {
                 request.visibilityTimeout(visibilityTimeoutOverride);
             }
             List<Message> received = sqs.receiveMessage(request.build()).messages();
+            receiveCalls.incrementAndGet();
+            if (received.isEmpty()) {
+                emptyReceives.incrementAndGet();
+            }
             if (received.isEmpty() && batch.isEmpty()) {
                 continue;
             }
@@ -150,6 +166,7 @@ public final class SqsEventSource implements AutoCloseable {
     private void process(List<Message> batch) {
         byte[] event = Json.bytes(event(batch));
         byte[] response;
+        long invokeStart = System.nanoTime();
         try {
             response = function.invoke(event);
         } catch (FunctionErrorException e) {
@@ -161,6 +178,8 @@ public final class SqsEventSource implements AutoCloseable {
             LOG.warning(mapping.functionLogicalId() + ": SQS batch over the payload limit, left on the queue: "
                     + e.getMessage());
             return;
+        } finally {
+            invokeNanos.addAndGet(System.nanoTime() - invokeStart);
         }
         List<Message> done = new ArrayList<>(batch);
         if (mapping.reportBatchItemFailures()) {
@@ -231,6 +250,7 @@ public final class SqsEventSource implements AutoCloseable {
                         .receiptHandle(slice.get(j).receiptHandle()).build());
             }
             DeleteMessageBatchResponse result = sqs.deleteMessageBatch(b -> b.queueUrl(mapping.queueUrl()).entries(entries));
+            deleteCalls.incrementAndGet();
             if (result.hasFailed() && !result.failed().isEmpty()) {
                 LOG.warning("Could not delete processed messages from " + mapping.queueLogicalId() + ": " + result.failed());
             }

@@ -18,7 +18,9 @@ public class SqsEnqueueRequests implements EnqueueRequests {
 
     @Override
     public void request(String campaignId, Duration delay) {
-        int seconds = (int) Math.max(0, Math.min(MAX_DELAY_SECONDS, delay.toSeconds()));
+        // Rounded up: a wake-up must never come before the time it waits for (a scheduled send would go early).
+        long millis = Math.max(0, delay.toMillis());
+        int seconds = (int) Math.min(MAX_DELAY_SECONDS, (millis + 999) / 1000);
         String body = "{\"campaignId\":\"" + new SendBatchMessage(campaignId, 0).campaignId() + "\"}";
         sqs.sendMessage(b -> b.queueUrl(queueUrl).messageBody(body).delaySeconds(seconds));
     }

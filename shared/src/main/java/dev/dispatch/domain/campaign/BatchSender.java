@@ -112,6 +112,8 @@ public class BatchSender {
         final LedgerBatch batch;
         final String owner;
         final Map<String, RecipientResult> results;
+        /** Whether this owner has an in-flight list in the ledger that the next record must clear. */
+        boolean inflightWritten;
 
         Work(Campaign campaign, LedgerBatch batch, String owner) {
             this.campaign = campaign;
@@ -122,6 +124,7 @@ public class BatchSender {
 
         /** A previous owner died inside a provider call: its recipients may have been sent; never send them again. */
         void settleInterruptedCall() {
+            inflightWritten = !batch.inflight().isEmpty(); // a previous owner's list, to be cleared now
             Map<String, RecipientResult> unknown = new LinkedHashMap<>();
             for (String email : batch.inflight()) {
                 if (!results.containsKey(email)) {
@@ -193,6 +196,7 @@ public class BatchSender {
                     if (!ledger.markInflight(campaign.id(), batch.batch(), owner, emails)) {
                         throw new LeaseLostException();
                     }
+                    inflightWritten = true;
                     List<SendResult> answered;
                     try {
                         answered = provider.send(call);
@@ -254,6 +258,10 @@ public class BatchSender {
 
         /** Writes the batch's results so far (the new ones added) and clears the in-flight list. */
         private void record(Map<String, RecipientResult> newResults) {
+            if (newResults.isEmpty() && !inflightWritten) {
+                return; // nothing new and nothing in flight to clear: the ledger item (tens of KB) is not rewritten
+            }
+            inflightWritten = false;
             Map<String, RecipientResult> all = new LinkedHashMap<>(results);
             all.putAll(newResults);
             if (!ledger.record(campaign.id(), batch.batch(), owner, all)) {

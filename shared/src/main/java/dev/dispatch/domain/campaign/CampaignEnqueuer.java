@@ -63,7 +63,7 @@ public class CampaignEnqueuer {
         switch (campaign.status()) {
             case SCHEDULED -> {
                 Instant now = clock.instant();
-                if (campaign.sendAt() != null && campaign.sendAt().isAfter(now.plusSeconds(1))) {
+                if (campaign.sendAt() != null && campaign.sendAt().isAfter(now)) {
                     Duration wait = Duration.between(now, campaign.sendAt());
                     wakeUps.request(campaignId, wait.compareTo(MAX_DELAY) > 0 ? MAX_DELAY : wait);
                     return Outcome.WAITING_FOR_SCHEDULE;
