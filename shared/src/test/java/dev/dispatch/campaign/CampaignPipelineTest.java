@@ -237,6 +237,36 @@ class CampaignPipelineTest {
     }
 
     @Test
+    void givenAProviderThatAcceptsButTimesOut_thenItsRecipientsAreNotFailedOverAndNobodyGetsTwo() throws Exception {
+        Pipeline p = new Pipeline();
+        String segment = "timeout-" + p.run;
+        addAudience(p, 30, segment);
+        Map<String, EmailProvider> real = realProviders();
+        java.util.concurrent.atomic.AtomicInteger timeouts = new java.util.concurrent.atomic.AtomicInteger(1);
+        EmailProvider acceptsThenTimesOut = new EmailProvider() {
+            public String name() { return "postmark"; }
+            public int maxBatchSize() { return 500; }
+            public List<dev.dispatch.domain.message.SendResult> send(List<dev.dispatch.domain.message.OutgoingMessage> batch) {
+                List<dev.dispatch.domain.message.SendResult> results = real.get("postmark").send(batch);
+                if (timeouts.getAndDecrement() > 0) { // the answer is lost on the way back
+                    throw new dev.dispatch.domain.message.ProviderUnavailableException("postmark", "read timed out", List.of(), null,
+                            batch.stream().map(dev.dispatch.domain.message.OutgoingMessage::to).toList());
+                }
+                return results;
+            }
+        };
+        Map<String, EmailProvider> providers = new LinkedHashMap<>(Map.of("postmark", acceptsThenTimesOut, "sendgrid", real.get("sendgrid")));
+        Campaign c = campaign(p, segment, List.of(), List.of("postmark", "sendgrid"), false);
+        p.campaigns.send(c.id(), null);
+        p.drive(c.id(), providers, 10, 50, Duration.ofSeconds(30));
+
+        Map<String, Integer> delivered = delivered(p.run);
+        assertEquals(30, delivered.size(), "everybody received the campaign");
+        assertTrue(delivered.values().stream().allMatch(n -> n == 1), "nobody twice: " + delivered);
+        assertEquals(10, fates(p, c.id()).values().stream().filter(f -> f.fate() == RecipientResult.Fate.UNKNOWN).count());
+    }
+
+    @Test
     void givenAPauseMidway_whenResumed_thenTheCursorNeitherSkipsNorRepeats() throws Exception {
         Pipeline p = new Pipeline();
         String segment = "pause-" + p.run;

@@ -100,12 +100,15 @@ public final class PostmarkProvider implements EmailProvider {
         try {
             response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         } catch (IOException e) {
-            // Includes timeouts: the batch may have been accepted after all.
+            // A timeout waiting for the answer (not for the connection): the batch may have been accepted after all.
+            boolean unanswered = e instanceof java.net.http.HttpTimeoutException
+                    && !(e instanceof java.net.http.HttpConnectTimeoutException);
             throw new ProviderUnavailableException(NAME, "request failed: "
-                    + Batches.shorten(e.getClass().getSimpleName() + " " + e.getMessage()), List.of(), e);
+                    + Batches.shorten(e.getClass().getSimpleName() + " " + e.getMessage()), List.of(), e,
+                    unanswered ? recipients(batch) : List.of());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ProviderUnavailableException(NAME, "interrupted", List.of(), e);
+            throw new ProviderUnavailableException(NAME, "interrupted", List.of(), e, recipients(batch));
         }
         int status = response.statusCode();
         if (status == 200) {
@@ -196,5 +199,9 @@ public final class PostmarkProvider implements EmailProvider {
         }
         String escaped = name.replace("\\", "\\\\").replace("\"", "\\\"");
         return "\"" + escaped + "\" <" + address.value() + ">";
+    }
+
+    private static List<dev.dispatch.domain.subscriber.EmailAddress> recipients(List<OutgoingMessage> batch) {
+        return batch.stream().map(OutgoingMessage::to).toList();
     }
 }

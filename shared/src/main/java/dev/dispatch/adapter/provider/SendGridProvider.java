@@ -125,7 +125,11 @@ public final class SendGridProvider implements EmailProvider, AutoCloseable {
             if (failure.throttled) {
                 throw new ProviderThrottledException(NAME, failure.getMessage(), failure.retryAfter, completed);
             }
-            throw new ProviderUnavailableException(NAME, failure.getMessage(), completed, failure.getCause());
+            // A read timeout means a request left without an answer: its recipients may have been accepted.
+            boolean unanswered = failure.getCause() instanceof java.net.SocketTimeoutException;
+            List<dev.dispatch.domain.subscriber.EmailAddress> answered = completed.stream().map(SendResult::recipient).toList();
+            throw new ProviderUnavailableException(NAME, failure.getMessage(), completed, failure.getCause(),
+                    unanswered ? batch.stream().map(OutgoingMessage::to).filter(to -> !answered.contains(to)).toList() : List.of());
         }
         return List.of(results);
     }

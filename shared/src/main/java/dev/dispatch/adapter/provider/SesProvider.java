@@ -123,7 +123,8 @@ public final class SesProvider implements EmailProvider {
             return SendResult.rejected(message.to(), detail(e));
         } catch (SdkClientException e) {
             // Timeouts and refused connections. A timeout after the request left may still have been accepted.
-            throw new ProviderUnavailableException(NAME, "client: " + Batches.shorten(e.getMessage()), done, e);
+            throw new ProviderUnavailableException(NAME, "client: " + Batches.shorten(e.getMessage()), done, e,
+                    unanswered(e) ? List.of(message.to()) : List.of());
         } catch (SdkException e) {
             throw new ProviderUnavailableException(NAME, Batches.shorten(e.getMessage()), done, e);
         }
@@ -167,5 +168,17 @@ public final class SesProvider implements EmailProvider {
     private static String detail(SesException e) {
         String message = e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage();
         return Batches.shorten(code(e) + " (" + e.statusCode() + "): " + message);
+    }
+
+    /** The call timed out after the request was written (not while connecting): SES may have accepted it. */
+    private static boolean unanswered(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof software.amazon.awssdk.core.exception.ApiCallTimeoutException
+                    || t instanceof software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException
+                    || t instanceof java.net.SocketTimeoutException) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -198,6 +198,7 @@ public class BatchSender {
                     }
                     inflightWritten = true;
                     List<SendResult> answered;
+                    List<EmailAddress> unanswered = List.of();
                     try {
                         answered = provider.send(call);
                     } catch (ProviderThrottledException e) {
@@ -205,11 +206,19 @@ public class BatchSender {
                         wait = e.retryAfter().orElse(backoff);
                     } catch (ProviderUnavailableException e) {
                         answered = e.completed();
+                        unanswered = e.mayHaveBeenAccepted();
                         failOver = true;
                     }
                     Map<String, OutgoingMessage> byEmail = new HashMap<>();
                     call.forEach(m -> byEmail.put(m.to().value(), m));
                     Map<String, RecipientResult> recorded = new LinkedHashMap<>();
+                    for (EmailAddress email : unanswered) {
+                        // The request left and no answer came: maybe accepted. Failing it over could send twice.
+                        if (byEmail.remove(email.value()) != null) {
+                            recorded.put(email.value(), new RecipientResult(Fate.UNKNOWN, provider.name(), null,
+                                    "no answer from the provider; not sent again to avoid a duplicate"));
+                        }
+                    }
                     for (SendResult result : answered) {
                         String email = result.recipient().value();
                         OutgoingMessage message = byEmail.remove(email);
