@@ -2,6 +2,7 @@ package dev.dispatch.campaign;
 
 import dev.dispatch.TestStack;
 import dev.dispatch.adapter.dynamodb.DynamoDbCampaignStore;
+import dev.dispatch.adapter.dynamodb.DynamoDbDeliveryStats;
 import dev.dispatch.adapter.dynamodb.DynamoDbSendLedger;
 import dev.dispatch.adapter.dynamodb.DynamoDbSubscriberCounters;
 import dev.dispatch.adapter.dynamodb.DynamoDbSubscriberStore;
@@ -47,6 +48,7 @@ final class Pipeline {
     final SubscriberService subscribers = new SubscriberService(subscriberStore,
             new DynamoDbSubscriberCounters(dynamoDb, TestStack.subscriberTables().counters()), Clock.systemUTC());
     final DynamoDbCampaignStore campaignStore = new DynamoDbCampaignStore(dynamoDb, TestStack.aws().resources().tableName("CampaignsTable"));
+    final DynamoDbDeliveryStats deliveryStats = new DynamoDbDeliveryStats(dynamoDb, TestStack.subscriberTables().counters());
     final DynamoDbSendLedger ledger = new DynamoDbSendLedger(dynamoDb, TestStack.aws().resources().tableName("SendLedgerTable"));
     final CampaignService campaigns = new CampaignService(campaignStore, ledger, new SqsSendQueue(sqs, sendQueue),
             new SqsEnqueueRequests(sqs, enqueueQueue), HandlebarsTemplates.html(), Clock.systemUTC());
@@ -69,7 +71,8 @@ final class Pipeline {
 
     private BatchSender sender(Map<String, EmailProvider> providers) {
         return new BatchSender(campaignStore, subscriberStore, new LedgerCrash(ledger, sendCrashesBeforeProviderCall), renderer,
-                providers, Clock.systemUTC(), d -> Thread.sleep(Math.min(d.toMillis(), 20)), Duration.ofSeconds(2));
+                providers, Clock.systemUTC(), d -> Thread.sleep(Math.min(d.toMillis(), 20)), Duration.ofSeconds(2),
+                deliveryStats);
     }
 
     /** Drives both queues until the campaign is final and nothing is left, or the time is up. */

@@ -1,6 +1,7 @@
 package dev.dispatch.send;
 
 import dev.dispatch.adapter.dynamodb.DynamoDbCampaignStore;
+import dev.dispatch.adapter.dynamodb.DynamoDbDeliveryStats;
 import dev.dispatch.adapter.dynamodb.DynamoDbSendLedger;
 import dev.dispatch.adapter.dynamodb.DynamoDbSubscriberStore;
 import dev.dispatch.adapter.dynamodb.SubscriberTables;
@@ -59,6 +60,7 @@ public class Wiring {
                 new DynamoDbSubscriberStore(dynamoDb, new SubscriberTables(subscribers, segmentMembers, suppressions, counters)),
                 new DynamoDbSendLedger(dynamoDb, ledger),
                 new CampaignRenderer(new UnsubscribeTokens(signingKey), publicApiUrl),
-                providers, Clock.systemUTC(), duration -> Thread.sleep(duration.toMillis()), lease);
+                providers, Clock.systemUTC(), duration -> Thread.sleep(duration.toMillis()), lease,
+                new DynamoDbDeliveryStats(dynamoDb, counters));
     }
 }

@@ -150,10 +150,16 @@ public class DynamoDbCampaignStore implements CampaignStore {
         if (i == 0) {
             return;
         }
-        client.updateItem(b -> b.tableName(table).key(Map.of("id", s(id)))
-                .updateExpression(update.toString())
-                .expressionAttributeNames(names)
-                .expressionAttributeValues(values));
+        try {
+            // Only an existing campaign: a webhook can name a campaign that was never ours (or is long gone).
+            client.updateItem(b -> b.tableName(table).key(Map.of("id", s(id)))
+                    .updateExpression(update.toString())
+                    .conditionExpression("attribute_exists(id)")
+                    .expressionAttributeNames(names)
+                    .expressionAttributeValues(values));
+        } catch (software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException e) {
+            // no such campaign: nothing to count
+        }
     }
 
     @Override

@@ -12,6 +12,9 @@ import dev.dispatch.domain.subscriber.SubscriberStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import dev.dispatch.domain.engagement.DeliveryStats;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -41,6 +44,7 @@ public class BatchSender {
     private final Clock clock;
     private final Sleeper sleeper;
     private final Duration lease;
+    private final DeliveryStats stats;
 
     public interface Sleeper {
         void sleep(Duration duration) throws InterruptedException;
@@ -58,7 +62,8 @@ public class BatchSender {
     }
 
     public BatchSender(CampaignStore campaigns, SubscriberStore subscribers, SendLedger ledger, CampaignMessages messages,
-            Map<String, EmailProvider> providers, Clock clock, Sleeper sleeper, Duration lease) {
+            Map<String, EmailProvider> providers, Clock clock, Sleeper sleeper, Duration lease, DeliveryStats stats) {
+        this.stats = stats;
         this.campaigns = campaigns;
         this.subscribers = subscribers;
         this.ledger = ledger;
@@ -114,6 +119,8 @@ public class BatchSender {
         final Map<String, RecipientResult> results;
         /** Whether this owner has an in-flight list in the ledger that the next record must clear. */
         boolean inflightWritten;
+        /** Provider calls of this attempt that failed (throttled, unavailable), by provider. */
+        final Map<String, Long> failedCalls = new HashMap<>();
 
         Work(Campaign campaign, LedgerBatch batch, String owner) {
             this.campaign = campaign;
@@ -202,9 +209,11 @@ public class BatchSender {
                     try {
                         answered = provider.send(call);
                     } catch (ProviderThrottledException e) {
+                        failedCalls.merge(provider.name(), 1L, Long::sum);
                         answered = e.completed();
                         wait = e.retryAfter().orElse(backoff);
                     } catch (ProviderUnavailableException e) {
+                        failedCalls.merge(provider.name(), 1L, Long::sum);
                         answered = e.completed();
                         unanswered = e.mayHaveBeenAccepted();
                         failOver = true;
@@ -256,9 +265,33 @@ public class BatchSender {
             results.values().forEach(r -> byFate.merge(r.fate(), 1L, Long::sum));
             Map<String, Long> counters = new HashMap<>();
             byFate.forEach((fate, n) -> counters.put(fate.wireName(), n));
+            Map<String, String> variants = new HashMap<>();
+            batch.recipients().forEach(r -> variants.put(r.email(), r.variant()));
+            results.forEach((email, r) -> {
+                String variant = variants.get(email);
+                if (variant != null) {
+                    counters.merge("variant." + variant + "." + r.fate().wireName(), 1L, Long::sum);
+                }
+            });
             counters.put("batchesDone", 1L);
             campaigns.addCounters(campaign.id(), counters);
+            recordProviderStats();
             return Result.DONE;
+        }
+
+        /** Per provider: messages it accepted, and errors (refusals, unanswered calls, failed calls) - by today. */
+        private void recordProviderStats() {
+            Map<String, Map<String, Long>> byProvider = new HashMap<>();
+            results.values().forEach(r -> {
+                if (r.provider() != null) {
+                    String name = r.fate() == Fate.SENT ? "sent" : "errors";
+                    byProvider.computeIfAbsent(r.provider(), p -> new HashMap<>()).merge(name, 1L, Long::sum);
+                }
+            });
+            failedCalls.forEach((provider, n) ->
+                    byProvider.computeIfAbsent(provider, p -> new HashMap<>()).merge("errors", n, Long::sum));
+            LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
+            byProvider.forEach((provider, counts) -> stats.add(today, provider, counts));
         }
 
         private List<LedgerRecipient> unresolved() {

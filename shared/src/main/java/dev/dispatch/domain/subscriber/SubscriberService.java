@@ -5,6 +5,7 @@ import dev.dispatch.domain.InvalidInputException;
 import dev.dispatch.domain.NotFoundException;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -77,6 +78,21 @@ public class SubscriberService {
             return after;
         }
         return get(email);
+    }
+
+    /**
+     * Suppresses an address for a provider's report (bounce, complaint, unsubscribe), whether or not it has a
+     * profile: mail to it must stop either way. Idempotent; an existing suppression is kept as it is.
+     */
+    public void suppress(EmailAddress email, SubscriberStatus reason, String source) {
+        Optional<Subscriber> current = store.find(email);
+        if (current.isPresent() && current.get().status().suppressed()) {
+            return;
+        }
+        Suppression suppression = new Suppression(email, reason, clock.instant(), source);
+        if (store.addSuppression(suppression) && current.isPresent()) {
+            counters.apply(new CounterDelta().record(current.get(), current.get().withSuppression(suppression)));
+        }
     }
 
     /** The explicit way back for someone who unsubscribed. Bounced and complained addresses stay suppressed. */

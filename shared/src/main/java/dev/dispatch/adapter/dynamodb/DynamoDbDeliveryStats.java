@@ -1,0 +1,83 @@
+package dev.dispatch.adapter.dynamodb;
+
+import dev.dispatch.domain.engagement.DeliveryStats;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+
+/**
+ * Provider statistics in the Counters table: one item per (day, provider) under {@code pk = delivery-stats},
+ * {@code sk = <yyyy-mm-dd>#<provider>}, counters as {@code n_<name>} moved by ADD; a period is one Query.
+ */
+public class DynamoDbDeliveryStats implements DeliveryStats {
+    static final String PARTITION = "delivery-stats";
+    private static final String PREFIX = "n_";
+
+    private final DynamoDbClient client;
+    private final String table;
+
+    public DynamoDbDeliveryStats(DynamoDbClient client, String table) {
+        this.client = client;
+        this.table = table;
+    }
+
+    @Override
+    public void add(LocalDate day, String provider, Map<String, Long> counts) {
+        Map<String, String> names = new HashMap<>();
+        Map<String, AttributeValue> values = new HashMap<>();
+        StringBuilder update = new StringBuilder();
+        int i = 0;
+        for (Map.Entry<String, Long> entry : counts.entrySet()) {
+            if (entry.getValue() == 0) {
+                continue;
+            }
+            update.append(i == 0 ? "ADD " : ", ").append("#c").append(i).append(" :c").append(i);
+            names.put("#c" + i, PREFIX + entry.getKey());
+            values.put(":c" + i, AttributeValue.fromN(Long.toString(entry.getValue())));
+            i++;
+        }
+        if (i == 0) {
+            return;
+        }
+        client.updateItem(b -> b.tableName(table)
+                .key(Map.of("pk", AttributeValue.fromS(PARTITION), "sk", AttributeValue.fromS(day + "#" + provider)))
+                .updateExpression(update.toString())
+                .expressionAttributeNames(names)
+                .expressionAttributeValues(values));
+    }
+
+    @Override
+    public List<Day> days(LocalDate from, LocalDate to) {
+        List<Day> days = new ArrayList<>();
+        Map<String, AttributeValue> start = null;
+        do {
+            Map<String, AttributeValue> exclusiveStart = start;
+            QueryResponse response = client.query(QueryRequest.builder().tableName(table)
+                    .keyConditionExpression("pk = :pk AND sk BETWEEN :from AND :to")
+                    .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(PARTITION),
+                            ":from", AttributeValue.fromS(from + "#"), ":to", AttributeValue.fromS(to + "#\uffff")))
+                    .exclusiveStartKey(exclusiveStart)
+                    .build());
+            for (Map<String, AttributeValue> item : response.items()) {
+                String sk = item.get("sk").s();
+                int hash = sk.indexOf('#');
+                Map<String, Long> counts = new TreeMap<>();
+                item.forEach((name, value) -> {
+                    if (name.startsWith(PREFIX)) {
+                        counts.put(name.substring(PREFIX.length()), Long.parseLong(value.n()));
+                    }
+                });
+                days.add(new Day(LocalDate.parse(sk.substring(0, hash)), sk.substring(hash + 1), counts));
+            }
+            start = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty() ? response.lastEvaluatedKey() : null;
+        } while (start != null);
+        return days;
+    }
+}

@@ -1,0 +1,255 @@
+package dev.dispatch.adapter.dynamodb;
+
+import dev.dispatch.domain.engagement.EngagementEvent;
+import dev.dispatch.domain.engagement.EngagementStore;
+import dev.dispatch.domain.engagement.HistoryPage;
+import dev.dispatch.domain.engagement.SubscriberEngagement;
+import dev.dispatch.domain.subscriber.EmailAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
+
+/**
+ * The Engagement table: {@code sub#<email>} holds the subscriber's state ({@code sk = state}) and history
+ * ({@code sk = evt#<occurred millis, 15 digits>#<event key>}, newest last, kept {@link #RETENTION} by TTL);
+ * {@code cmp#<campaign>} holds one item per recipient with the keys of the events recorded on it.
+ */
+public class DynamoDbEngagementStore implements EngagementStore {
+    public static final Duration RETENTION = Duration.ofDays(400);
+    private static final String STATE = "state";
+    private static final String PENDING = "pending";
+    private static final String APPLIED = "applied";
+
+    private final DynamoDbClient client;
+    private final String table;
+
+    public DynamoDbEngagementStore(DynamoDbClient client, String table) {
+        this.client = client;
+        this.table = table;
+    }
+
+    static String subscriberKey(EmailAddress email) {
+        return "sub#" + email.value();
+    }
+
+    static String historyKey(EngagementEvent event, String eventKey) {
+        return String.format("evt#%015d#%s", event.occurredAt().toEpochMilli(), eventKey);
+    }
+
+    @Override
+    public Claim claim(EngagementEvent event, String eventKey, String owner, Instant leaseUntil, Instant now) {
+        Map<String, AttributeValue> key = historyItemKey(event, eventKey);
+        Map<String, AttributeValue> item = new HashMap<>(key);
+        item.put("type", s(event.type().name()));
+        item.put("provider", s(event.provider()));
+        item.put("occurredAt", s(event.occurredAt().toString()));
+        putIfPresent(item, "campaignId", event.campaignId());
+        putIfPresent(item, "variant", event.variant());
+        putIfPresent(item, "url", event.url());
+        putIfPresent(item, "detail", event.detail());
+        putIfPresent(item, "providerType", event.providerType());
+        item.put("state", s(PENDING));
+        item.put("owner", s(owner));
+        item.put("leaseUntil", n(leaseUntil.toEpochMilli()));
+        item.put("expiresAt", n(now.plus(RETENTION).getEpochSecond()));
+        try {
+            client.putItem(b -> b.tableName(table).item(item).conditionExpression("attribute_not_exists(pk)"));
+            return Claim.OWNED;
+        } catch (ConditionalCheckFailedException first) {
+            // recorded before: applied, being applied, or left by an attempt that failed or died
+        }
+        try {
+            client.updateItem(b -> b.tableName(table).key(key)
+                    .updateExpression("SET #owner = :owner, leaseUntil = :lease")
+                    .conditionExpression("#state = :pending AND leaseUntil < :now")
+                    .expressionAttributeNames(Map.of("#owner", "owner", "#state", "state"))
+                    .expressionAttributeValues(Map.of(":owner", s(owner), ":lease", n(leaseUntil.toEpochMilli()),
+                            ":pending", s(PENDING), ":now", n(now.toEpochMilli()))));
+            return Claim.OWNED;
+        } catch (ConditionalCheckFailedException taken) {
+            Map<String, AttributeValue> stored = client.getItem(b -> b.tableName(table).key(key).consistentRead(true)).item();
+            AttributeValue state = stored.get("state");
+            return state != null && APPLIED.equals(state.s()) ? Claim.APPLIED : Claim.BUSY;
+        }
+    }
+
+    @Override
+    public void release(EngagementEvent event, String eventKey, String owner) {
+        try {
+            client.updateItem(b -> b.tableName(table).key(historyItemKey(event, eventKey))
+                    .updateExpression("SET leaseUntil = :zero")
+                    .conditionExpression("#owner = :owner AND #state = :pending")
+                    .expressionAttributeNames(Map.of("#owner", "owner", "#state", "state"))
+                    .expressionAttributeValues(Map.of(":zero", n(0), ":owner", s(owner), ":pending", s(PENDING))));
+        } catch (ConditionalCheckFailedException e) {
+            // not ours any more: nothing to give up
+        }
+    }
+
+    @Override
+    public void markApplied(EngagementEvent event, String eventKey, String owner) {
+        try {
+            client.updateItem(b -> b.tableName(table).key(historyItemKey(event, eventKey))
+                    .updateExpression("SET #state = :applied REMOVE #owner, leaseUntil")
+                    .conditionExpression("#owner = :owner")
+                    .expressionAttributeNames(Map.of("#owner", "owner", "#state", "state"))
+                    .expressionAttributeValues(Map.of(":applied", s(APPLIED), ":owner", s(owner))));
+        } catch (ConditionalCheckFailedException e) {
+            throw new IllegalStateException("the lease on an engagement event was lost before it was marked applied", e);
+        }
+    }
+
+    @Override
+    public SubscriberEngagement engagement(EmailAddress email) {
+        Map<String, AttributeValue> item = client.getItem(b -> b.tableName(table)
+                .key(Map.of("pk", s(subscriberKey(email)), "sk", s(STATE))).consistentRead(true)).item();
+        if (item == null || item.isEmpty()) {
+            return SubscriberEngagement.none(email);
+        }
+        List<String> recent = item.containsKey("recent")
+                ? item.get("recent").l().stream().map(AttributeValue::s).toList() : List.of();
+        return new SubscriberEngagement(email, dbl(item, "score"), instant(item, "scoreAt"), instant(item, "firstSeenAt"),
+                instant(item, "lastActivityAt"), instant(item, "lastDeliveredAt"), instant(item, "lastSoftBounceAt"),
+                (int) lng(item, "softBounceStreak"), lng(item, "opens"), lng(item, "clicks"), recent,
+                lng(item, "version"));
+    }
+
+    @Override
+    public boolean saveEngagement(SubscriberEngagement next) {
+        Map<String, AttributeValue> item = new HashMap<>();
+        item.put("pk", s(subscriberKey(next.email())));
+        item.put("sk", s(STATE));
+        item.put("score", AttributeValue.fromN(Double.toString(next.score())));
+        putIfPresent(item, "scoreAt", next.scoreAt());
+        putIfPresent(item, "firstSeenAt", next.firstSeenAt());
+        putIfPresent(item, "lastActivityAt", next.lastActivityAt());
+        putIfPresent(item, "lastDeliveredAt", next.lastDeliveredAt());
+        putIfPresent(item, "lastSoftBounceAt", next.lastSoftBounceAt());
+        item.put("softBounceStreak", n(next.softBounceStreak()));
+        item.put("opens", n(next.opens()));
+        item.put("clicks", n(next.clicks()));
+        item.put("recent", AttributeValue.fromL(next.recentEvents().stream().map(AttributeValue::fromS).toList()));
+        item.put("version", n(next.version() + 1));
+        try {
+            if (next.version() == 0) {
+                client.putItem(b -> b.tableName(table).item(item).conditionExpression("attribute_not_exists(pk)"));
+            } else {
+                client.putItem(b -> b.tableName(table).item(item).conditionExpression("version = :v")
+                        .expressionAttributeValues(Map.of(":v", n(next.version()))));
+            }
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public boolean recordCampaignEvent(String campaignId, EmailAddress recipient, String counter, String eventKey) {
+        Map<String, AttributeValue> key = Map.of("pk", s("cmp#" + campaignId), "sk", s(recipient.value()));
+        Map<String, String> names = Map.of("#count", counter, "#first", "first_" + counter);
+        try {
+            UpdateItemResponse response = client.updateItem(b -> b.tableName(table).key(key)
+                    .updateExpression("ADD #count :one, ids :key SET #first = if_not_exists(#first, :id), expiresAt = :exp")
+                    .conditionExpression("attribute_not_exists(ids) OR NOT contains(ids, :id)")
+                    .expressionAttributeNames(names)
+                    .expressionAttributeValues(Map.of(":one", n(1), ":key", AttributeValue.fromSs(List.of(eventKey)),
+                            ":id", s(eventKey), ":exp", n(Instant.now().plus(RETENTION).getEpochSecond())))
+                    .returnValues(ReturnValue.ALL_NEW));
+            return eventKey.equals(response.attributes().get("first_" + counter).s());
+        } catch (ConditionalCheckFailedException recorded) {
+            Map<String, AttributeValue> item = client.getItem(b -> b.tableName(table).key(key).consistentRead(true)).item();
+            AttributeValue first = item.get("first_" + counter);
+            return first != null && eventKey.equals(first.s());
+        }
+    }
+
+    @Override
+    public HistoryPage history(EmailAddress email, String cursor, int limit) {
+        Map<String, AttributeValue> values = new HashMap<>();
+        values.put(":pk", s(subscriberKey(email)));
+        values.put(":evt", s("evt#"));
+        Map<String, AttributeValue> start = cursor == null ? null
+                : Map.of("pk", s(subscriberKey(email)), "sk", s(decodeCursor(cursor)));
+        QueryResponse response = client.query(b -> b.tableName(table)
+                .keyConditionExpression("pk = :pk AND begins_with(sk, :evt)")
+                .expressionAttributeValues(values)
+                .scanIndexForward(false)
+                .limit(limit)
+                .exclusiveStartKey(start));
+        List<HistoryPage.Entry> entries = new ArrayList<>();
+        for (Map<String, AttributeValue> item : response.items()) {
+            entries.add(new HistoryPage.Entry(instant(item, "occurredAt"), str(item, "type"), str(item, "provider"),
+                    str(item, "campaignId"), str(item, "variant"), str(item, "url"), str(item, "detail"),
+                    str(item, "providerType"), APPLIED.equals(str(item, "state"))));
+        }
+        Map<String, AttributeValue> last = response.lastEvaluatedKey();
+        String next = last == null || last.isEmpty() || !response.hasLastEvaluatedKey() ? null : encodeCursor(last.get("sk").s());
+        return new HistoryPage(entries, next);
+    }
+
+    /** The cursor is the last sort key, opaque to callers; anything that isn't one is refused. */
+    private static String decodeCursor(String cursor) {
+        try {
+            String sk = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+            if (!sk.startsWith("evt#")) {
+                throw new IllegalArgumentException("bad cursor");
+            }
+            return sk;
+        } catch (IllegalArgumentException e) {
+            throw new dev.dispatch.domain.InvalidInputException("cursor", "is not a cursor this API returned");
+        }
+    }
+
+    private static String encodeCursor(String sk) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(sk.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static Map<String, AttributeValue> historyItemKey(EngagementEvent event, String eventKey) {
+        return Map.of("pk", s(subscriberKey(event.recipient())), "sk", s(historyKey(event, eventKey)));
+    }
+
+    private static void putIfPresent(Map<String, AttributeValue> item, String name, Object value) {
+        if (value != null) {
+            item.put(name, s(value.toString()));
+        }
+    }
+
+    private static String str(Map<String, AttributeValue> item, String name) {
+        AttributeValue value = item.get(name);
+        return value == null ? null : value.s();
+    }
+
+    private static Instant instant(Map<String, AttributeValue> item, String name) {
+        String value = str(item, name);
+        return value == null ? null : Instant.parse(value);
+    }
+
+    private static long lng(Map<String, AttributeValue> item, String name) {
+        AttributeValue value = item.get(name);
+        return value == null ? 0 : Long.parseLong(value.n());
+    }
+
+    private static double dbl(Map<String, AttributeValue> item, String name) {
+        AttributeValue value = item.get(name);
+        return value == null ? 0 : Double.parseDouble(value.n());
+    }
+
+    private static AttributeValue s(String value) {
+        return AttributeValue.fromS(value);
+    }
+
+    private static AttributeValue n(long value) {
+        return AttributeValue.fromN(Long.toString(value));
+    }
+}

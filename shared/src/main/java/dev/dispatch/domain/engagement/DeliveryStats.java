@@ -1,0 +1,28 @@
+package dev.dispatch.domain.engagement;
+
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Per provider per day (UTC): sent and errors as recorded by the send path, and what providers reported after
+ * (delivered, bounced, complained, opened, clicked, ...). Provider selection and IP warming read these.
+ */
+public interface DeliveryStats {
+
+    /** Adds to the day's counters of one provider (atomic increments). */
+    void add(LocalDate day, String provider, Map<String, Long> counts);
+
+    /** Every (day, provider) with counters from {@code from} to {@code to}, both included, by day then provider. */
+    List<Day> days(LocalDate from, LocalDate to);
+
+    record Day(LocalDate day, String provider, Map<String, Long> counts) {
+        public Day {
+            counts = Map.copyOf(counts);
+        }
+
+        public long count(String name) {
+            return counts.getOrDefault(name, 0L);
+        }
+    }
+}

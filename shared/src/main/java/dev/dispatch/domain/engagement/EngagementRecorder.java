@@ -1,0 +1,237 @@
+package dev.dispatch.domain.engagement;
+
+import dev.dispatch.domain.campaign.BatchSender;
+import dev.dispatch.domain.campaign.CampaignStore;
+import dev.dispatch.domain.subscriber.SubscriberService;
+import dev.dispatch.domain.subscriber.SubscriberStatus;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Applies one verified event, once, whatever the number of copies delivered and however often a failed attempt is
+ * retried:
+ *
+ * <ol>
+ *   <li>its history entry is written if absent and leased to this attempt; an applied entry means a duplicate
+ *       (nothing changes), a lease held elsewhere means a copy is being applied right now (wait, then retry later);
+ *   <li>the subscriber's state (score, last activity, soft-bounce streak) is updated by optimistic concurrency,
+ *       carrying the event's key, so re-applying it changes nothing;
+ *   <li>a hard bounce, a complaint, an unsubscribe or {@code softBounceLimit} soft bounces in a row suppress the
+ *       address (idempotent);
+ *   <li>the (campaign, recipient) entry records the event once and tells whether it is the recipient's first of
+ *       its kind (unique counts);
+ *   <li>the campaign's and the provider's daily counters are incremented, then the entry is marked applied.
+ * </ol>
+ *
+ * <p>Only step 5 is not idempotent by itself: a function dying after the increments and before the mark would
+ * count the event again on retry. Every other failure (an exception anywhere) is retried from the top and counts
+ * once.
+ */
+public final class EngagementRecorder {
+
+    public enum Outcome { APPLIED, DUPLICATE }
+
+    /** A copy of the event is being applied by another attempt right now: retry later. */
+    public static final class EventBusyException extends RuntimeException {
+        public EventBusyException(String message) {
+            super(message);
+        }
+    }
+
+    private static final int BUSY_CHECKS = 20;
+    private static final Duration BUSY_WAIT = Duration.ofMillis(250);
+    private static final int SAVE_ATTEMPTS = 10;
+
+    private final EngagementStore store;
+    private final SubscriberService subscribers;
+    private final CampaignStore campaigns;
+    private final DeliveryStats stats;
+    private final int softBounceLimit;
+    private final Clock clock;
+    private final Duration lease;
+    private final BatchSender.Sleeper sleeper;
+
+    /**
+     * @param lease how long an attempt may hold an event: longer than the applying function's timeout, so that a
+     *     lease is only ever taken over from an attempt that is no longer running
+     */
+    public EngagementRecorder(EngagementStore store, SubscriberService subscribers, CampaignStore campaigns,
+            DeliveryStats stats, int softBounceLimit, Clock clock, Duration lease, BatchSender.Sleeper sleeper) {
+        if (softBounceLimit < 1) {
+            throw new IllegalArgumentException("softBounceLimit must be at least 1");
+        }
+        this.store = store;
+        this.subscribers = subscribers;
+        this.campaigns = campaigns;
+        this.stats = stats;
+        this.softBounceLimit = softBounceLimit;
+        this.clock = clock;
+        this.lease = lease;
+        this.sleeper = sleeper;
+    }
+
+    /** The event's identity: provider, the provider's event id and the recipient, hashed to 32 hex digits. */
+    public static String eventKey(EngagementEvent event) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            String identity = event.provider() + '\u0000' + event.providerEventId() + '\u0000' + event.recipient().value();
+            return HexFormat.of().formatHex(sha.digest(identity.getBytes(StandardCharsets.UTF_8)), 0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public Outcome apply(EngagementEvent event) {
+        String key = eventKey(event);
+        String owner = UUID.randomUUID().toString();
+        if (!claim(event, key, owner)) {
+            return Outcome.DUPLICATE;
+        }
+        try {
+            SubscriberEngagement state = updateSubscriber(event, key);
+            suppressIfDue(event, state);
+            Map<String, Long> campaignCounts = campaignCounts(event, key);
+            if (!campaignCounts.isEmpty()) {
+                campaigns.addCounters(event.campaignId(), campaignCounts);
+            }
+            stats.add(day(event.occurredAt()), event.provider(), Map.of(statName(event.type()), 1L));
+            store.markApplied(event, key, owner);
+            return Outcome.APPLIED;
+        } catch (RuntimeException e) {
+            try {
+                store.release(event, key, owner);
+            } catch (RuntimeException releaseFailure) {
+                e.addSuppressed(releaseFailure);
+            }
+            throw e;
+        }
+    }
+
+    /** True when this attempt holds the event; false for a duplicate. */
+    private boolean claim(EngagementEvent event, String key, String owner) {
+        for (int check = 0; check < BUSY_CHECKS; check++) {
+            Instant now = clock.instant();
+            switch (store.claim(event, key, owner, now.plus(lease), now)) {
+                case OWNED:
+                    return true;
+                case APPLIED:
+                    return false;
+                case BUSY:
+                    try {
+                        sleeper.sleep(BUSY_WAIT);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new EventBusyException("interrupted while a copy of the event was being applied");
+                    }
+                    break;
+                default:
+                    throw new IllegalStateException();
+            }
+        }
+        throw new EventBusyException("a copy of the event is being applied by another attempt");
+    }
+
+    private SubscriberEngagement updateSubscriber(EngagementEvent event, String key) {
+        for (int attempt = 0; attempt < SAVE_ATTEMPTS; attempt++) {
+            SubscriberEngagement current = store.engagement(event.recipient());
+            if (current.hasApplied(key)) {
+                return current; // an earlier attempt got this far
+            }
+            SubscriberEngagement next = current.apply(event, key);
+            if (store.saveEngagement(next)) {
+                return next;
+            }
+        }
+        throw new IllegalStateException("the subscriber's engagement keeps changing concurrently; retry");
+    }
+
+    private void suppressIfDue(EngagementEvent event, SubscriberEngagement state) {
+        SubscriberStatus reason = switch (event.type()) {
+            case BOUNCED -> SubscriberStatus.BOUNCED;
+            case COMPLAINED -> SubscriberStatus.COMPLAINED;
+            case UNSUBSCRIBED -> SubscriberStatus.UNSUBSCRIBED;
+            case SOFT_BOUNCED -> state.softBounceStreak() >= softBounceLimit ? SubscriberStatus.BOUNCED : null;
+            default -> null;
+        };
+        if (reason != null) {
+            String why = event.type() == EngagementType.SOFT_BOUNCED
+                    ? state.softBounceStreak() + " soft bounces in a row"
+                    : event.type().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
+            subscribers.suppress(event.recipient(), reason, event.provider() + " webhook: " + why);
+        }
+    }
+
+    /** The campaign counters this event moves: total, unique when first of its kind, both per variant too. */
+    private Map<String, Long> campaignCounts(EngagementEvent event, String key) {
+        String counter = campaignCounter(event.type());
+        if (event.campaignId() == null || counter == null) {
+            return Map.of();
+        }
+        boolean first = store.recordCampaignEvent(event.campaignId(), event.recipient(), counter, key);
+        Map<String, Long> counts = new LinkedHashMap<>();
+        counts.put(counter, 1L);
+        if (first) {
+            counts.put(uniqueName(counter), 1L);
+        }
+        if (event.variant() != null) {
+            String prefix = "variant." + event.variant() + ".";
+            counts.put(prefix + counter, 1L);
+            if (first) {
+                counts.put(prefix + uniqueName(counter), 1L);
+            }
+        }
+        return counts;
+    }
+
+    /** The campaign counter of an event type, or null for types campaigns don't count. */
+    public static String campaignCounter(EngagementType type) {
+        return switch (type) {
+            case DELIVERED -> "delivered";
+            case OPENED -> "opened";
+            case CLICKED -> "clicked";
+            case BOUNCED -> "bounced";
+            case SOFT_BOUNCED -> "softBounced";
+            case COMPLAINED -> "complained";
+            case UNSUBSCRIBED -> "unsubscribed";
+            default -> null;
+        };
+    }
+
+    /** "opened" → "uniqueOpened". */
+    public static String uniqueName(String counter) {
+        return "unique" + Character.toUpperCase(counter.charAt(0)) + counter.substring(1);
+    }
+
+    /** The provider's daily counter of an event type. */
+    public static String statName(EngagementType type) {
+        return switch (type) {
+            case DELIVERED -> "delivered";
+            case OPENED -> "opened";
+            case CLICKED -> "clicked";
+            case BOUNCED -> "bounced";
+            case SOFT_BOUNCED -> "softBounced";
+            case COMPLAINED -> "complained";
+            case UNSUBSCRIBED -> "unsubscribed";
+            case DEFERRED -> "deferred";
+            case DROPPED -> "dropped";
+            case SENT -> "processed"; // the provider's own acceptance event; "sent" is counted by the send path
+            case REJECTED -> "rejected";
+            case RENDERING_FAILURE -> "renderingFailed";
+            case OTHER -> "other";
+        };
+    }
+
+    public static LocalDate day(Instant at) {
+        return LocalDate.ofInstant(at, ZoneOffset.UTC);
+    }
+}

@@ -1,0 +1,50 @@
+package dev.dispatch.domain.engagement;
+
+import dev.dispatch.domain.subscriber.EmailAddress;
+import java.time.Instant;
+
+/**
+ * Engagement records: each subscriber's event history and state, and what happened to each campaign message.
+ * Applying an event is leased through its history entry, so that copies of one event delivered at the same time
+ * are never applied side by side.
+ */
+public interface EngagementStore {
+
+    enum Claim {
+        /** The caller holds the lease and applies the event (new, or a earlier attempt failed or died). */
+        OWNED,
+        /** Already applied: a duplicate. */
+        APPLIED,
+        /** Another attempt holds the lease right now. */
+        BUSY
+    }
+
+    /**
+     * Adds the event to its recipient's history unless it is there, and leases applying it to {@code owner} until
+     * {@code leaseUntil} if nobody else holds it and it is not applied yet.
+     */
+    Claim claim(EngagementEvent event, String eventKey, String owner, Instant leaseUntil, Instant now);
+
+    /** Gives up the lease after a failure, so that the retry needn't wait for it to expire. Best effort. */
+    void release(EngagementEvent event, String eventKey, String owner);
+
+    /** Marks the event applied (only by its lease owner). */
+    void markApplied(EngagementEvent event, String eventKey, String owner);
+
+    /** The subscriber's engagement, or {@link SubscriberEngagement#none} if nothing was recorded yet. */
+    SubscriberEngagement engagement(EmailAddress email);
+
+    /** Stores {@code next} if the stored version still is {@code next.version()}; false if someone got there first. */
+    boolean saveEngagement(SubscriberEngagement next);
+
+    /**
+     * Records the event on its (campaign, recipient) entry, once: a second call for the same key changes nothing.
+     *
+     * @return whether {@code eventKey} is the first event named {@code counter} for this recipient (the same answer on
+     *     every call for the same key)
+     */
+    boolean recordCampaignEvent(String campaignId, EmailAddress recipient, String counter, String eventKey);
+
+    /** A page of the subscriber's events, newest first. */
+    HistoryPage history(EmailAddress email, String cursor, int limit);
+}
