@@ -2,6 +2,7 @@ package dev.dispatch.adapter.dynamodb;
 
 import dev.dispatch.domain.engagement.EngagementEvent;
 import dev.dispatch.domain.engagement.EngagementStore;
+import dev.dispatch.domain.engagement.EngagementStore.Status;
 import dev.dispatch.domain.engagement.HistoryPage;
 import dev.dispatch.domain.engagement.SubscriberEngagement;
 import dev.dispatch.domain.subscriber.EmailAddress;
@@ -13,6 +14,7 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
@@ -65,22 +67,37 @@ public class DynamoDbEngagementStore implements EngagementStore {
         item.put("expiresAt", n(now.plus(RETENTION).getEpochSecond()));
         try {
             client.putItem(b -> b.tableName(table).item(item).conditionExpression("attribute_not_exists(pk)"));
-            return Claim.OWNED;
+            return Claim.of(Status.OWNED);
         } catch (ConditionalCheckFailedException first) {
             // recorded before: applied, being applied, or left by an attempt that failed or died
         }
         try {
-            client.updateItem(b -> b.tableName(table).key(key)
+            UpdateItemResponse taken = client.updateItem(b -> b.tableName(table).key(key)
+                    .returnValues(ReturnValue.ALL_NEW)
                     .updateExpression("SET #owner = :owner, leaseUntil = :lease")
                     .conditionExpression("#state = :pending AND leaseUntil < :now")
                     .expressionAttributeNames(Map.of("#owner", "owner", "#state", "state"))
                     .expressionAttributeValues(Map.of(":owner", s(owner), ":lease", n(leaseUntil.toEpochMilli()),
                             ":pending", s(PENDING), ":now", n(now.toEpochMilli()))));
-            return Claim.OWNED;
-        } catch (ConditionalCheckFailedException taken) {
+            AttributeValue counted = taken.attributes().get("counted");
+            return new Claim(Status.OWNED, counted == null ? Set.of() : Set.copyOf(counted.ss()));
+        } catch (ConditionalCheckFailedException held) {
             Map<String, AttributeValue> stored = client.getItem(b -> b.tableName(table).key(key).consistentRead(true)).item();
             AttributeValue state = stored.get("state");
-            return state != null && APPLIED.equals(state.s()) ? Claim.APPLIED : Claim.BUSY;
+            return Claim.of(state != null && APPLIED.equals(state.s()) ? Status.APPLIED : Status.BUSY);
+        }
+    }
+
+    @Override
+    public void markCounted(EngagementEvent event, String eventKey, String owner, String step) {
+        try {
+            client.updateItem(b -> b.tableName(table).key(historyItemKey(event, eventKey))
+                    .updateExpression("ADD counted :step")
+                    .conditionExpression("#owner = :owner")
+                    .expressionAttributeNames(Map.of("#owner", "owner"))
+                    .expressionAttributeValues(Map.of(":step", AttributeValue.fromSs(List.of(step)), ":owner", s(owner))));
+        } catch (ConditionalCheckFailedException e) {
+            throw new IllegalStateException("the lease on an engagement event was lost while applying it", e);
         }
     }
 

@@ -30,12 +30,15 @@ import java.util.UUID;
  *       address (idempotent);
  *   <li>the (campaign, recipient) entry records the event once and tells whether it is the recipient's first of
  *       its kind (unique counts);
- *   <li>the campaign's and the provider's daily counters are incremented, then the entry is marked applied.
+ *   <li>the campaign's counters are incremented and the entry notes it; the provider's daily counters are
+ *       incremented and the entry is marked applied.
  * </ol>
  *
- * <p>Only step 5 is not idempotent by itself: a function dying after the increments and before the mark would
- * count the event again on retry. Every other failure (an exception anywhere) is retried from the top and counts
- * once.
+ * <p>Increments are not idempotent by themselves (no transactions on the local stand-in, and a counter item can't
+ * hold every event id), so each is followed by a note on the entry: a retry skips the increments noted. What
+ * remains is the window between one increment and its note - an increment whose answer was lost, or a function
+ * dying right there - where a retry counts the event again. Every other failure is retried from the top and
+ * counts once.
  */
 public final class EngagementRecorder {
 
@@ -51,6 +54,7 @@ public final class EngagementRecorder {
     private static final int BUSY_CHECKS = 20;
     private static final Duration BUSY_WAIT = Duration.ofMillis(250);
     private static final int SAVE_ATTEMPTS = 10;
+    private static final String CAMPAIGN_STEP = "campaign";
 
     private final EngagementStore store;
     private final SubscriberService subscribers;
@@ -94,15 +98,17 @@ public final class EngagementRecorder {
     public Outcome apply(EngagementEvent event) {
         String key = eventKey(event);
         String owner = UUID.randomUUID().toString();
-        if (!claim(event, key, owner)) {
-            return Outcome.DUPLICATE;
-        }
         try {
+            EngagementStore.Claim claim = claim(event, key, owner);
+            if (claim == null) {
+                return Outcome.DUPLICATE;
+            }
             SubscriberEngagement state = updateSubscriber(event, key);
             suppressIfDue(event, state);
             Map<String, Long> campaignCounts = campaignCounts(event, key);
-            if (!campaignCounts.isEmpty()) {
+            if (!campaignCounts.isEmpty() && !claim.counted().contains(CAMPAIGN_STEP)) {
                 campaigns.addCounters(event.campaignId(), campaignCounts);
+                store.markCounted(event, key, owner, CAMPAIGN_STEP);
             }
             stats.add(day(event.occurredAt()), event.provider(), Map.of(statName(event.type()), 1L));
             store.markApplied(event, key, owner);
@@ -117,15 +123,16 @@ public final class EngagementRecorder {
         }
     }
 
-    /** True when this attempt holds the event; false for a duplicate. */
-    private boolean claim(EngagementEvent event, String key, String owner) {
+    /** The claim when this attempt holds the event; null for a duplicate. */
+    private EngagementStore.Claim claim(EngagementEvent event, String key, String owner) {
         for (int check = 0; check < BUSY_CHECKS; check++) {
             Instant now = clock.instant();
-            switch (store.claim(event, key, owner, now.plus(lease), now)) {
+            EngagementStore.Claim claim = store.claim(event, key, owner, now.plus(lease), now);
+            switch (claim.status()) {
                 case OWNED:
-                    return true;
+                    return claim;
                 case APPLIED:
-                    return false;
+                    return null;
                 case BUSY:
                     try {
                         sleeper.sleep(BUSY_WAIT);

@@ -2,6 +2,7 @@ package dev.dispatch.domain.engagement;
 
 import dev.dispatch.domain.subscriber.EmailAddress;
 import java.time.Instant;
+import java.util.Set;
 
 /**
  * Engagement records: each subscriber's event history and state, and what happened to each campaign message.
@@ -10,8 +11,8 @@ import java.time.Instant;
  */
 public interface EngagementStore {
 
-    enum Claim {
-        /** The caller holds the lease and applies the event (new, or a earlier attempt failed or died). */
+    enum Status {
+        /** The caller holds the lease and applies the event (new, or an earlier attempt failed or died). */
         OWNED,
         /** Already applied: a duplicate. */
         APPLIED,
@@ -20,10 +21,27 @@ public interface EngagementStore {
     }
 
     /**
+     * @param status what the caller may do
+     * @param counted for {@link Status#OWNED}: the increments an earlier attempt already made (see {@link #markCounted})
+     */
+    record Claim(Status status, Set<String> counted) {
+        public Claim {
+            counted = Set.copyOf(counted);
+        }
+
+        public static Claim of(Status status) {
+            return new Claim(status, Set.of());
+        }
+    }
+
+    /**
      * Adds the event to its recipient's history unless it is there, and leases applying it to {@code owner} until
      * {@code leaseUntil} if nobody else holds it and it is not applied yet.
      */
     Claim claim(EngagementEvent event, String eventKey, String owner, Instant leaseUntil, Instant now);
+
+    /** Notes on the event (only by its lease owner) that the increments named {@code step} are made. */
+    void markCounted(EngagementEvent event, String eventKey, String owner, String step);
 
     /** Gives up the lease after a failure, so that the retry needn't wait for it to expire. Best effort. */
     void release(EngagementEvent event, String eventKey, String owner);
