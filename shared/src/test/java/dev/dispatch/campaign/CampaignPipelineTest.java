@@ -185,6 +185,9 @@ class CampaignPipelineTest {
             variantsSeen.add(dev.dispatch.domain.campaign.VariantAssignment.variantFor(c.id(), a, c.variants()));
         }
         assertEquals(Set.of("A", "B"), variantsSeen, "both arms of the A/B test are used");
+        assertEquals(20L, counters.getOrDefault("variant.A.sent", 0L) + counters.getOrDefault("variant.B.sent", 0L),
+                "sends are counted per variant");
+        assertTrue(counters.getOrDefault("variant.A.sent", 0L) > 0 && counters.getOrDefault("variant.B.sent", 0L) > 0);
         if (provider.equals("postmark")) {
             JsonNode message = JSON.readTree(stubs.findAll(WireMock.postRequestedFor(WireMock.urlEqualTo("/email/batch"))).stream()
                     .filter(r -> r.getBodyAsString().contains(p.run)).findFirst().orElseThrow().getBodyAsString()).get(0);
@@ -306,11 +309,19 @@ class CampaignPipelineTest {
         assertEquals(Map.of(), delivered(p.run), "nothing before the send time");
         assertEquals(CampaignStatus.SCHEDULED, p.campaignStore.find(c.id()).orElseThrow().status());
 
+        long sentBefore = postmarkSentToday(p);
         p.drive(c.id(), realProviders(), 10, 50, Duration.ofSeconds(30));
         assertTrue(java.time.Instant.now().isAfter(at));
         Map<String, Integer> expected = new TreeMap<>();
         active.forEach(a -> expected.put(a, 1));
         assertEquals(expected, delivered(p.run));
+        assertEquals(active.size(), postmarkSentToday(p) - sentBefore, "the provider's daily stats count each send");
+    }
+
+    private static long postmarkSentToday(Pipeline p) {
+        java.time.LocalDate today = java.time.LocalDate.now(java.time.ZoneOffset.UTC);
+        return p.deliveryStats.days(today, today).stream().filter(d -> d.provider().equals("postmark"))
+                .mapToLong(d -> d.count("sent")).sum();
     }
 
     @Test
