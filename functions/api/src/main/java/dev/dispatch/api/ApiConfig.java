@@ -25,6 +25,9 @@ public interface ApiConfig {
         String enqueue();
 
         String send();
+
+        /** Verified engagement events wait here for apply-engagement. */
+        String engagement();
     }
 
     interface Unsubscribe {
@@ -43,6 +46,9 @@ public interface ApiConfig {
         String campaigns();
 
         String sendLedger();
+
+        /** Per-subscriber engagement state and history, per-campaign recipient entries. */
+        String engagement();
     }
 
     interface Import {

@@ -16,6 +16,8 @@ public class BodySizeFilter implements ContainerRequestFilter {
     /** Lambda takes at most 6 MB per synchronous request, envelope included. */
     public static final int MAX_IMPORT_BYTES = 5 * 1024 * 1024;
     public static final int MAX_JSON_BYTES = 256 * 1024;
+    /** 1,000 tracked events with long URLs and reasons; the same limit as provider webhooks. */
+    public static final int MAX_TRACK_BYTES = 1024 * 1024;
 
     @Override
     public void filter(ContainerRequestContext request) {
@@ -23,8 +25,9 @@ public class BodySizeFilter implements ContainerRequestFilter {
         if (length < 0) {
             return; // no declared length: the resource checks what it reads
         }
-        boolean importing = request.getUriInfo().getPath().endsWith("/bulk-import");
-        int limit = importing ? MAX_IMPORT_BYTES : MAX_JSON_BYTES;
+        String path = request.getUriInfo().getPath();
+        int limit = path.endsWith("/bulk-import") ? MAX_IMPORT_BYTES
+                : path.endsWith("/engagement/track") ? MAX_TRACK_BYTES : MAX_JSON_BYTES;
         if (length > limit) {
             request.abortWith(tooLarge(limit));
         }

@@ -3,6 +3,7 @@ package dev.dispatch.api;
 import dev.dispatch.domain.InvalidInputException;
 import dev.dispatch.domain.campaign.Campaign;
 import dev.dispatch.domain.campaign.CampaignService;
+import dev.dispatch.domain.campaign.Variant;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -89,7 +90,12 @@ public class CampaignResource {
 
     @GET
     @Path("/{id}/stats")
-    @Operation(summary = "Delivery counts so far")
+    @Operation(summary = "Delivery and engagement counts and rates so far", description = "counts: the send path's "
+            + "(recipients, sent, rejected, suppressed, skipped, cancelled, unknown) and the providers' events (delivered, "
+            + "opened, clicked, bounced, softBounced, complained, unsubscribed, and unique* once per recipient). rates: "
+            + "deliveryRate = delivered/sent, openRate = uniqueOpened/delivered, clickRate = uniqueClicked/delivered, "
+            + "clickToOpenRate = uniqueClicked/uniqueOpened, bounceRate = (bounced+softBounced)/sent, complaintRate and "
+            + "unsubscribeRate = complained and unsubscribed/delivered (0 when the base is 0). variants: the same per A/B variant.")
     public Map<String, Object> stats(@PathParam("id") String id) {
         Campaign campaign = campaigns.get(id);
         Map<String, Long> counters = campaigns.counters(id);
@@ -100,6 +106,11 @@ public class CampaignResource {
         long recipients = counters.getOrDefault("recipients", 0L);
         long sent = counters.getOrDefault("sent", 0L);
         body.put("sentRate", recipients == 0 ? 0.0 : (double) sent / recipients);
+        body.put("rates", DeliveryRates.campaign(counters));
+        Map<String, Object> variants = new LinkedHashMap<>();
+        CampaignVariantCounts.split(campaign.variants().stream().map(Variant::id).toList(), counters)
+                .forEach((name, counts) -> variants.put(name, Map.of("counts", counts, "rates", DeliveryRates.campaign(counts))));
+        body.put("variants", variants);
         return body;
     }
 

@@ -3,6 +3,7 @@ package dev.dispatch.api;
 import dev.dispatch.adapter.importfile.CsvImportParser;
 import dev.dispatch.adapter.importfile.JsonImportParser;
 import dev.dispatch.domain.InvalidInputException;
+import dev.dispatch.domain.engagement.EngagementStore;
 import dev.dispatch.domain.subscriber.EmailAddress;
 import dev.dispatch.domain.subscriber.ImportReport;
 import dev.dispatch.domain.subscriber.ImportRow;
@@ -24,6 +25,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -41,11 +43,16 @@ public class SubscriberResource {
     private final SubscriberService subscribers;
     private final SubscriberImport importer;
     private final ApiConfig config;
+    private final EngagementStore engagement;
+    private final Clock clock;
 
-    public SubscriberResource(SubscriberService subscribers, SubscriberImport importer, ApiConfig config) {
+    public SubscriberResource(SubscriberService subscribers, SubscriberImport importer, ApiConfig config,
+            EngagementStore engagement, Clock clock) {
         this.subscribers = subscribers;
         this.importer = importer;
         this.config = config;
+        this.engagement = engagement;
+        this.clock = clock;
     }
 
     @POST
@@ -60,9 +67,12 @@ public class SubscriberResource {
 
     @GET
     @Path("/{email}")
-    @Operation(summary = "Read a subscriber")
+    @Operation(summary = "Read a subscriber", description = "With its engagement from recorded events: score (decayed "
+            + "to now), lifecycle stage (new, active, at-risk, dormant) and last open or click.")
     public SubscriberView get(@PathParam("email") String email) {
-        return SubscriberView.of(subscribers.get(EmailAddress.parse(email)));
+        EmailAddress address = EmailAddress.parse(email);
+        var subscriber = subscribers.get(address);
+        return SubscriberView.of(subscriber, engagement.engagement(address), clock.instant());
     }
 
     @PUT

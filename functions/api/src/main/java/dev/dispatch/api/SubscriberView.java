@@ -1,6 +1,7 @@
 package dev.dispatch.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.dispatch.domain.engagement.SubscriberEngagement;
 import dev.dispatch.domain.subscriber.Subscriber;
 import java.time.Instant;
 import java.util.List;
@@ -19,11 +20,22 @@ public record SubscriberView(
         String source,
         Instant createdAt,
         Instant updatedAt,
-        Instant suppressedAt) {
+        Instant suppressedAt,
+        Engagement engagement) {
+
+    /** Engagement from recorded events; shown on a single subscriber only (a list would cost a read per row). */
+    public record Engagement(double score, String stage, Instant lastActivityAt) {}
 
     static SubscriberView of(Subscriber s) {
         return new SubscriberView(s.email().value(), s.firstName(), s.lastName(), s.attributes(), List.copyOf(s.segments()),
                 s.status().wireName(), s.engagementScore(), s.timeZone(), s.source(), s.createdAt(), s.updatedAt(),
-                s.suppression() == null ? null : s.suppression().since());
+                s.suppression() == null ? null : s.suppression().since(), null);
+    }
+
+    static SubscriberView of(Subscriber s, SubscriberEngagement e, Instant now) {
+        SubscriberView view = of(s);
+        return new SubscriberView(view.email, view.firstName, view.lastName, view.attributes, view.segments, view.status,
+                view.engagementScore, view.timeZone, view.source, view.createdAt, view.updatedAt, view.suppressedAt,
+                new Engagement(EngagementViews.score(e, now), EngagementViews.stage(e, s, now), e.lastActivityAt()));
     }
 }

@@ -1,12 +1,18 @@
 package dev.dispatch.api;
 
 import dev.dispatch.adapter.dynamodb.DynamoDbCampaignStore;
+import dev.dispatch.adapter.dynamodb.DynamoDbDeliveryStats;
+import dev.dispatch.adapter.dynamodb.DynamoDbEngagementStore;
 import dev.dispatch.adapter.dynamodb.DynamoDbSendLedger;
 import dev.dispatch.adapter.dynamodb.DynamoDbSubscriberCounters;
 import dev.dispatch.adapter.render.HandlebarsTemplates;
+import dev.dispatch.adapter.sqs.SqsEngagementQueue;
 import dev.dispatch.adapter.sqs.SqsEnqueueRequests;
 import dev.dispatch.adapter.sqs.SqsSendQueue;
 import dev.dispatch.domain.campaign.CampaignService;
+import dev.dispatch.domain.engagement.DeliveryStats;
+import dev.dispatch.domain.engagement.EngagementQueue;
+import dev.dispatch.domain.engagement.EngagementStore;
 import dev.dispatch.domain.subscriber.UnsubscribeTokens;
 import dev.dispatch.adapter.dynamodb.DynamoDbSubscriberStore;
 import dev.dispatch.adapter.dynamodb.SubscriberTables;
@@ -56,6 +62,34 @@ public class Wiring {
     @Singleton
     UnsubscribeTokens unsubscribeTokens(ApiConfig config) {
         return new UnsubscribeTokens(config.unsubscribe().signingKey());
+    }
+
+    /** Tracked events go the way webhook events go: onto the queue apply-engagement consumes. */
+    @Produces
+    @Singleton
+    EngagementQueue engagementQueue(SqsClient sqs, ApiConfig config) {
+        return new SqsEngagementQueue(sqs, config.queues().engagement());
+    }
+
+    /** Read-only here (history and state); apply-engagement is its only writer. */
+    @Produces
+    @Singleton
+    EngagementStore engagementStore(DynamoDbClient dynamoDb, ApiConfig config) {
+        return new DynamoDbEngagementStore(dynamoDb, config.tables().engagement());
+    }
+
+    /** Read-only here (trends); the send path and apply-engagement write it. */
+    @Produces
+    @Singleton
+    DeliveryStats deliveryStats(DynamoDbClient dynamoDb, ApiConfig config) {
+        return new DynamoDbDeliveryStats(dynamoDb, config.tables().counters());
+    }
+
+    /** One clock for the analytics views, so that "now" (score decay, default periods) is always UTC. */
+    @Produces
+    @Singleton
+    Clock clock() {
+        return Clock.systemUTC();
     }
 
     private static DynamoDbSubscriberStore store(DynamoDbClient dynamoDb, ApiConfig config) {

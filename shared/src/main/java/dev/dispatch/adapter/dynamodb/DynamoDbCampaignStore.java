@@ -13,9 +13,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
 
@@ -134,30 +134,15 @@ public class DynamoDbCampaignStore implements CampaignStore {
 
     @Override
     public void addCounters(String id, Map<String, Long> deltas) {
-        Map<String, String> names = new HashMap<>();
-        Map<String, AttributeValue> values = new HashMap<>();
-        StringBuilder update = new StringBuilder();
-        int i = 0;
-        for (Map.Entry<String, Long> entry : deltas.entrySet()) {
-            if (entry.getValue() == 0) {
-                continue;
-            }
-            update.append(update.length() == 0 ? "ADD " : ", ").append("#c").append(i).append(" :c").append(i);
-            names.put("#c" + i, COUNTER_PREFIX + entry.getKey());
-            values.put(":c" + i, AttributeValue.fromN(Long.toString(entry.getValue())));
-            i++;
-        }
-        if (i == 0) {
+        UpdateItemRequest.Builder request = UpdateItemRequest.builder().tableName(table).key(Map.of("id", s(id)))
+                // Only an existing campaign: a webhook can name a campaign that was never ours (or is long gone).
+                .conditionExpression("attribute_exists(id)");
+        if (!Increments.addTo(request, COUNTER_PREFIX, deltas)) {
             return;
         }
         try {
-            // Only an existing campaign: a webhook can name a campaign that was never ours (or is long gone).
-            client.updateItem(b -> b.tableName(table).key(Map.of("id", s(id)))
-                    .updateExpression(update.toString())
-                    .conditionExpression("attribute_exists(id)")
-                    .expressionAttributeNames(names)
-                    .expressionAttributeValues(values));
-        } catch (software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException e) {
+            client.updateItem(request.build());
+        } catch (ConditionalCheckFailedException e) {
             // no such campaign: nothing to count
         }
     }
@@ -165,13 +150,7 @@ public class DynamoDbCampaignStore implements CampaignStore {
     @Override
     public Map<String, Long> counters(String id) {
         Map<String, AttributeValue> item = client.getItem(b -> b.tableName(table).key(Map.of("id", s(id))).consistentRead(true)).item();
-        Map<String, Long> counters = new TreeMap<>();
-        item.forEach((name, value) -> {
-            if (name.startsWith(COUNTER_PREFIX)) {
-                counters.put(name.substring(COUNTER_PREFIX.length()), Long.parseLong(value.n()));
-            }
-        });
-        return counters;
+        return Increments.read(item, COUNTER_PREFIX);
     }
 
     private static AttributeValue s(String value) {

@@ -3,14 +3,13 @@ package dev.dispatch.adapter.dynamodb;
 import dev.dispatch.domain.engagement.DeliveryStats;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
 /**
  * Provider statistics in the Counters table: one item per (day, provider) under {@code pk = delivery-stats},
@@ -30,27 +29,11 @@ public class DynamoDbDeliveryStats implements DeliveryStats {
 
     @Override
     public void add(LocalDate day, String provider, Map<String, Long> counts) {
-        Map<String, String> names = new HashMap<>();
-        Map<String, AttributeValue> values = new HashMap<>();
-        StringBuilder update = new StringBuilder();
-        int i = 0;
-        for (Map.Entry<String, Long> entry : counts.entrySet()) {
-            if (entry.getValue() == 0) {
-                continue;
-            }
-            update.append(i == 0 ? "ADD " : ", ").append("#c").append(i).append(" :c").append(i);
-            names.put("#c" + i, PREFIX + entry.getKey());
-            values.put(":c" + i, AttributeValue.fromN(Long.toString(entry.getValue())));
-            i++;
+        UpdateItemRequest.Builder request = UpdateItemRequest.builder().tableName(table)
+                .key(Map.of("pk", AttributeValue.fromS(PARTITION), "sk", AttributeValue.fromS(day + "#" + provider)));
+        if (Increments.addTo(request, PREFIX, counts)) {
+            client.updateItem(request.build());
         }
-        if (i == 0) {
-            return;
-        }
-        client.updateItem(b -> b.tableName(table)
-                .key(Map.of("pk", AttributeValue.fromS(PARTITION), "sk", AttributeValue.fromS(day + "#" + provider)))
-                .updateExpression(update.toString())
-                .expressionAttributeNames(names)
-                .expressionAttributeValues(values));
     }
 
     @Override
@@ -68,13 +51,7 @@ public class DynamoDbDeliveryStats implements DeliveryStats {
             for (Map<String, AttributeValue> item : response.items()) {
                 String sk = item.get("sk").s();
                 int hash = sk.indexOf('#');
-                Map<String, Long> counts = new TreeMap<>();
-                item.forEach((name, value) -> {
-                    if (name.startsWith(PREFIX)) {
-                        counts.put(name.substring(PREFIX.length()), Long.parseLong(value.n()));
-                    }
-                });
-                days.add(new Day(LocalDate.parse(sk.substring(0, hash)), sk.substring(hash + 1), counts));
+                days.add(new Day(LocalDate.parse(sk.substring(0, hash)), sk.substring(hash + 1), Increments.read(item, PREFIX)));
             }
             start = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty() ? response.lastEvaluatedKey() : null;
         } while (start != null);

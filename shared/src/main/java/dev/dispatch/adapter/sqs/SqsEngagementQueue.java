@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
-import software.amazon.awssdk.services.sqs.model.SendMessageBatchResponse;
 
 /**
  * Events onto the engagement queue: up to {@link #EVENTS_PER_MESSAGE} per message and well under SQS's 256 KiB,
@@ -19,7 +18,6 @@ public class SqsEngagementQueue implements EngagementQueue {
     static final int MAX_MESSAGE_BYTES = 200 * 1024;
     private static final int SQS_BATCH = 10;
     private static final int MAX_BATCH_BYTES = 240 * 1024;
-    private static final int MAX_ATTEMPTS = 5;
 
     private final SqsClient sqs;
     private final String queueUrl;
@@ -66,19 +64,6 @@ public class SqsEngagementQueue implements EngagementQueue {
     }
 
     private void send(List<SendMessageBatchRequestEntry> batch) {
-        List<SendMessageBatchRequestEntry> entries = batch;
-        for (int attempt = 1; !entries.isEmpty(); attempt++) {
-            List<SendMessageBatchRequestEntry> request = entries;
-            SendMessageBatchResponse response = sqs.sendMessageBatch(b -> b.queueUrl(queueUrl).entries(request));
-            if (response.failed().isEmpty()) {
-                return;
-            }
-            if (attempt == MAX_ATTEMPTS) {
-                throw new IllegalStateException(response.failed().size() + " engagement messages could not be queued: "
-                        + response.failed().get(0).code());
-            }
-            List<String> failedIds = response.failed().stream().map(f -> f.id()).toList();
-            entries = request.stream().filter(e -> failedIds.contains(e.id())).toList();
-        }
+        SqsBatches.sendAll(sqs, queueUrl, batch, "engagement messages");
     }
 }

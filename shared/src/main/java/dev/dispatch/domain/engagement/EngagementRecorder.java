@@ -219,22 +219,19 @@ public final class EngagementRecorder {
         return "unique" + Character.toUpperCase(counter.charAt(0)) + counter.substring(1);
     }
 
-    /** The provider's daily counter of an event type. */
+    /** The provider's daily counter of an event type: the campaign counter's name, or one of its own. */
     public static String statName(EngagementType type) {
+        String counter = campaignCounter(type);
+        if (counter != null) {
+            return counter;
+        }
         return switch (type) {
-            case DELIVERED -> "delivered";
-            case OPENED -> "opened";
-            case CLICKED -> "clicked";
-            case BOUNCED -> "bounced";
-            case SOFT_BOUNCED -> "softBounced";
-            case COMPLAINED -> "complained";
-            case UNSUBSCRIBED -> "unsubscribed";
             case DEFERRED -> "deferred";
             case DROPPED -> "dropped";
             case SENT -> "processed"; // the provider's own acceptance event; "sent" is counted by the send path
             case REJECTED -> "rejected";
             case RENDERING_FAILURE -> "renderingFailed";
-            case OTHER -> "other";
+            default -> "other";
         };
     }
 

@@ -1,0 +1,53 @@
+package dev.dispatch.api;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Rates from delivery counters, in one place so that campaign stats and trends divide the same way. Deliveries,
+ * not sends, are the base of engagement rates (a bounced message could never be opened); bounces are counted
+ * against sends. A rate whose base is 0 is 0, never NaN (JSON has no NaN).
+ */
+final class DeliveryRates {
+
+    private DeliveryRates() {}
+
+    static double ratio(long part, long whole) {
+        return whole == 0 ? 0.0 : (double) part / whole;
+    }
+
+    /**
+     * A campaign's rates: opens and clicks count each recipient once (the unique counters), so a subscriber who
+     * opens five times doesn't make a campaign look five times as good.
+     */
+    static Map<String, Double> campaign(Map<String, Long> counts) {
+        long opened = count(counts, "uniqueOpened");
+        long clicked = count(counts, "uniqueClicked");
+        Map<String, Double> rates = common(counts, opened, clicked);
+        rates.put("clickToOpenRate", ratio(clicked, opened));
+        return rates;
+    }
+
+    /** A period's rates (trends): per-provider daily counters have totals only, so opens and clicks are totals. */
+    static Map<String, Double> period(Map<String, Long> counts) {
+        return common(counts, count(counts, "opened"), count(counts, "clicked"));
+    }
+
+    private static Map<String, Double> common(Map<String, Long> counts, long opened, long clicked) {
+        long sent = count(counts, "sent");
+        long delivered = count(counts, "delivered");
+        Map<String, Double> rates = new LinkedHashMap<>();
+        rates.put("deliveryRate", ratio(delivered, sent));
+        rates.put("openRate", ratio(opened, delivered));
+        rates.put("clickRate", ratio(clicked, delivered));
+        rates.put("bounceRate", ratio(count(counts, "bounced") + count(counts, "softBounced"), sent));
+        rates.put("complaintRate", ratio(count(counts, "complained"), delivered));
+        rates.put("unsubscribeRate", ratio(count(counts, "unsubscribed"), delivered));
+        return rates;
+    }
+
+    private static long count(Map<String, Long> counts, String name) {
+        Long value = counts.get(name);
+        return value == null ? 0 : value;
+    }
+}
