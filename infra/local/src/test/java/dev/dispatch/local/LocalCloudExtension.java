@@ -1,13 +1,24 @@
 package dev.dispatch.local;
 
+import com.sun.net.httpserver.HttpServer;
 import dev.dispatch.emulators.LocalAws;
 import dev.dispatch.emulators.ProjectLayout;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
@@ -36,10 +47,29 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * are retried within seconds and reach their dead-letter queue quickly), and does not fire schedules by itself
  * (use {@link LocalCloud#fireSchedule}). Override with system properties {@code dispatch.local.*} (see
  * {@link LocalCloudOptions#defaults()}); the dev API key comes from {@code DISPATCH_DEV_API_KEY} or is random.
+ *
+ * <p>Webhooks: the cloud is configured with the test-only keys and credentials the {@code events/webhook-*.json}
+ * fixtures were made with (see {@code FixtureWriter} in shared's tests), verifies at {@link #WEBHOOK_VERIFY_AT}
+ * (just after the fixtures were signed, so they verify), reads the SNS test certificate from a folder instead of
+ * fetching it, and sends SNS subscription confirmations to a local sink ({@link #snsConfirmations()}).
  */
 public final class LocalCloudExtension implements BeforeAllCallback, ParameterResolver {
     private static LocalCloud cloud;
     private static RuntimeException startFailure;
+    /** The webhook verification clock of the test cloud: 30 s after the fixtures were signed. */
+    public static final Instant WEBHOOK_VERIFY_AT = Instant.parse("2026-12-01T10:00:30Z");
+    // The values events/webhook-*.json were made with (shared's FixtureWriter): test-only, not secrets.
+    public static final String WEBHOOK_SES_TOPIC_ARN = "arn:aws:sns:us-east-1:123456789012:dispatch-ses-events";
+    public static final String WEBHOOK_SNS_CERT_FILE = "SimpleNotificationService-6aad65c2f9911b05cd53efda11f913f9.pem";
+    public static final String WEBHOOK_POSTMARK_USER = "postmark-hook";
+    public static final String WEBHOOK_POSTMARK_PASSWORD = "fixture-password-not-a-secret";
+    public static final String WEBHOOK_POSTMARK_TOKEN_HEADER = "X-Dispatch-Webhook-Token";
+    public static final String WEBHOOK_POSTMARK_TOKEN = "fixture-token-not-a-secret";
+    public static final String WEBHOOK_GENERIC_SECRET = "fixture-generic-secret-not-a-secret";
+    /** Where the test-only webhook keys and certificate live, under the project root. */
+    public static final String WEBHOOK_TEST_KEYS = "shared/src/test/resources/webhooks";
+
+    private static final List<String> SNS_CONFIRMATIONS = new CopyOnWriteArrayList<>();
     private static final HttpClient HTTP = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5))
@@ -67,6 +97,7 @@ public final class LocalCloudExtension implements BeforeAllCallback, ParameterRe
                         + ProcessHandle.current().pid()));
             }
             try {
+                configureWebhooks(options);
                 cloud = LocalCloud.start(options); // registers its own JVM shutdown hook
             } catch (RuntimeException e) {
                 startFailure = e;
@@ -74,6 +105,68 @@ public final class LocalCloudExtension implements BeforeAllCallback, ParameterRe
             }
         }
         return cloud;
+    }
+
+    /**
+     * Template parameters and environment that let the process-webhook function verify the recorded fixtures:
+     * the test keys, a fixed verification clock (WEBHOOK_VERIFY_AT: test only, it switches replay protection off),
+     * the SNS test certificate from a folder and confirmations to a local sink.
+     */
+    private static void configureWebhooks(LocalCloudOptions options) {
+        Path keys = ProjectLayout.root().resolve(WEBHOOK_TEST_KEYS);
+        try {
+            // SendGrid's setting is the base64 DER body of the PEM, as SendGrid's console shows it.
+            String sendGridKey = Files.readString(keys.resolve("sendgrid-test-public-key.pem"), StandardCharsets.US_ASCII)
+                    .replaceAll("-----(BEGIN|END) PUBLIC KEY-----", "").replaceAll("\\s+", "");
+            options.parameter("SendGridWebhookPublicKey", sendGridKey);
+            Path certificates = Files.createTempDirectory("dispatch-sns-certificates");
+            Path certificate = Files.copy(keys.resolve("sns-test-signing-cert.pem"), certificates.resolve(WEBHOOK_SNS_CERT_FILE));
+            certificate.toFile().deleteOnExit();
+            certificates.toFile().deleteOnExit();
+            options.environment("SNS_CERTIFICATE_DIR", certificates.toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare the webhook test keys from " + keys, e);
+        }
+        options.parameter("SesWebhookTopicArns", WEBHOOK_SES_TOPIC_ARN);
+        options.parameter("PostmarkWebhookUser", WEBHOOK_POSTMARK_USER);
+        options.parameter("PostmarkWebhookPassword", WEBHOOK_POSTMARK_PASSWORD);
+        options.parameter("PostmarkWebhookToken", WEBHOOK_POSTMARK_TOKEN);
+        options.parameter("GenericWebhookSecret", WEBHOOK_GENERIC_SECRET);
+        options.environment("WEBHOOK_VERIFY_AT", WEBHOOK_VERIFY_AT.toString());
+        options.environment("SNS_CONFIRM_BASE_URL", startSnsConfirmationSink().toString());
+    }
+
+    /** Answers 200 to every request and remembers its method, path and query, in place of SNS's ConfirmSubscription. */
+    private static URI startSnsConfirmationSink() {
+        try {
+            HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+            server.createContext("/", exchange -> {
+                try (exchange) {
+                    if (SNS_CONFIRMATIONS.size() < 1000) {
+                        SNS_CONFIRMATIONS.add(exchange.getRequestMethod() + " " + exchange.getRequestURI());
+                    }
+                    byte[] answer = "<ConfirmSubscriptionResponse/>".getBytes(StandardCharsets.UTF_8);
+                    exchange.sendResponseHeaders(200, answer.length);
+                    exchange.getResponseBody().write(answer);
+                }
+            });
+            server.setExecutor(Executors.newSingleThreadExecutor(r -> {
+                Thread thread = new Thread(r, "sns-confirmation-sink");
+                thread.setDaemon(true);
+                return thread;
+            }));
+            server.start();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> server.stop(0), "sns-confirmation-sink-stop"));
+            return URI.create("http://" + server.getAddress().getAddress().getHostAddress() + ":" + server.getAddress().getPort());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the SNS confirmation sink", e);
+        }
+    }
+
+    /** Every request the SNS confirmation sink received, as {@code "GET /path?query"}, oldest first. */
+    public static List<String> snsConfirmations() {
+        cloud();
+        return List.copyOf(SNS_CONFIRMATIONS);
     }
 
     @Override
