@@ -3,9 +3,7 @@ package dev.dispatch.local;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -46,8 +44,10 @@ final class CodePackages {
             Files.writeString(tmp.resolve(COMPLETE_MARKER), code.toAbsolutePath().toString());
             try {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-            } catch (FileAlreadyExistsException | DirectoryNotEmptyException | AtomicMoveNotSupportedException e) {
-                deleteTree(tmp); // another JVM unpacked the same version first
+            } catch (FileSystemException e) {
+                // Another JVM unpacked the same version first. Linux reports the rename onto its non-empty folder as
+                // a plain FileSystemException ("Directory not empty"), not always as one of its subclasses.
+                deleteTree(tmp);
                 if (!Files.exists(target.resolve(COMPLETE_MARKER))) {
                     throw new IOException("Could not unpack " + code + " into " + target, e);
                 }
