@@ -5,18 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.dispatch.emulators.LocalAws;
 import dev.dispatch.emulators.ProjectLayout;
 import dev.dispatch.local.LocalCloud;
 import dev.dispatch.local.LocalCloudExtension;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /** Every sample event in events/ goes through its function's real handler, as `sam local invoke` would send it. */
 @ExtendWith(LocalCloudExtension.class)
@@ -38,25 +35,8 @@ class EventFixturesTest {
         return JSON.readTree(httpAnswer.get("body").asText());
     }
 
-    /**
-     * The webhook fixtures (WebhooksTest) report bounces and complaints for these same addresses, which suppresses
-     * them without a profile; the API fixtures expect addresses nobody has seen. Such profile-less suppressions
-     * (they moved no counter) are removed first, so the two classes pass in either order.
-     */
-    private static void forgetProfileLessSuppressions(LocalAws aws) {
-        for (String email : List.of("fixture.ada@example.com", "fixture.bob@example.com")) {
-            Map<String, AttributeValue> key = Map.of("email", AttributeValue.fromS(email));
-            boolean profile = aws.dynamoDb().getItem(b -> b.tableName(aws.resources().tableName("SubscribersTable"))
-                    .key(key).consistentRead(true)).hasItem();
-            if (!profile) {
-                aws.dynamoDb().deleteItem(b -> b.tableName(aws.resources().tableName("SuppressionsTable")).key(key));
-            }
-        }
-    }
-
     @Test
     void givenTheApiFixtures_whenInvokedInOrder_thenEachAnswersAsDocumented(LocalCloud cloud) throws Exception {
-        forgetProfileLessSuppressions(cloud.localAws());
         assertEquals(200, status(invoke(cloud, "ApiFunction", "api-health.json")));
         assertEquals(401, status(invoke(cloud, "ApiFunction", "api-add-subscriber-no-key.json")));
         JsonNode invalid = invoke(cloud, "ApiFunction", "api-add-subscriber-invalid-email.json");
