@@ -73,6 +73,23 @@ class EventFixturesTest {
     }
 
     @Test
+    void givenTheEngagementFixture_thenItsEventsAreAppliedAndARepeatIsADuplicate(LocalCloud cloud) throws Exception {
+        // Its campaign doesn't exist: the events land in the history and the provider's stats, not in any campaign.
+        assertEquals(0, invoke(cloud, "ApplyEngagementFunction", "apply-engagement-sqs.json").path("batchItemFailures").size());
+        assertEquals(0, invoke(cloud, "ApplyEngagementFunction", "apply-engagement-sqs.json").path("batchItemFailures").size());
+        var aws = cloud.localAws();
+        var history = aws.dynamoDb().query(b -> b.tableName(aws.resources().tableName("EngagementTable"))
+                .keyConditionExpression("pk = :pk").consistentRead(true)
+                .expressionAttributeValues(Map.of(":pk", software.amazon.awssdk.services.dynamodb.model.AttributeValue
+                        .fromS("sub#fixture.apply@example.com")))).items();
+        assertEquals(3, history.stream().filter(i -> i.get("sk").s().startsWith("evt#")).count(), history.toString());
+        assertTrue(history.stream().filter(i -> i.get("sk").s().startsWith("evt#")).allMatch(i -> "applied".equals(i.get("state").s())));
+        var state = history.stream().filter(i -> i.get("sk").s().equals("state")).findFirst().orElseThrow();
+        assertEquals("1", state.get("opens").n(), "applied once though delivered twice");
+        assertEquals("1", state.get("clicks").n());
+    }
+
+    @Test
     void givenTheSignedSendGridFixture_thenTheWebhookVerifiesAndQueuesItsEvent(LocalCloud cloud) throws Exception {
         // Signed with the test-only key the test cloud trusts, 30 s before the test cloud's verification clock; its
         // event happened the day before the webhook fixtures' day, so it never moves the counters WebhooksTest checks.
