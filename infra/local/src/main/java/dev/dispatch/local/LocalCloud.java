@@ -52,6 +52,7 @@ public final class LocalCloud implements AutoCloseable {
     private final List<SqsEventSource> sqsEventSources = new ArrayList<>();
     private final List<ScheduleTrigger> schedules = new ArrayList<>();
     private LocalAws localAws;
+    private String genericWebhookSecret;
     private HttpApiRouter router;
     private HttpApiGateway gateway;
     private Thread shutdownHook;
@@ -99,6 +100,9 @@ public final class LocalCloud implements AutoCloseable {
         int port = options.port() == 0 ? freePort(options.bindAddress()) : options.port();
         parameters.putIfAbsent("PublicApiUrl", "http://" + ("0.0.0.0".equals(options.bindAddress()) ? "127.0.0.1" : options.bindAddress()) + ":" + port);
         parameters.putIfAbsent("UnsubscribeSigningKey", randomKey());
+        // The generic webhook works out of the box locally (the provider webhooks need their providers' keys).
+        parameters.putIfAbsent("GenericWebhookSecret", randomKey());
+        genericWebhookSecret = parameters.get("GenericWebhookSecret");
         localAws = LocalAws.start(root, parameters, options.persistDir());
         TemplateModel model = new TemplateModel(localAws.template(), localAws.resources(), root);
         List<TemplateModel.FunctionDefinition> definitions =
@@ -367,6 +371,8 @@ public final class LocalCloud implements AutoCloseable {
         b.append(String.format("  Swagger UI      %s%n", apiUrl("/docs")));
         b.append(String.format("  Dev API key     %s%n", devApiKey));
         b.append(String.format("  SES mail viewer %s%n", localAws.sesEndpoint()));
+        b.append(String.format("  Webhooks        %s (HMAC secret %s, format in events/README.md)%n",
+                apiUrl("/webhooks/generic"), genericWebhookSecret));
         b.append(String.format("  DynamoDB        %s%s%n", localAws.dynamoDbEndpoint(),
                 options.persistDir() == null ? " (in memory)" : " (persisted in " + options.persistDir() + ")"));
         b.append(String.format("  SQS             %s%n", localAws.sqsEndpoint()));

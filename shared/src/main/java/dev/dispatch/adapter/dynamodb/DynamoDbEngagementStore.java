@@ -69,7 +69,16 @@ public class DynamoDbEngagementStore implements EngagementStore {
             client.putItem(b -> b.tableName(table).item(item).conditionExpression("attribute_not_exists(pk)"));
             return Claim.of(Status.OWNED);
         } catch (ConditionalCheckFailedException first) {
-            // recorded before: applied, being applied, or left by an attempt that failed or died
+            // recorded before: applied (the common case: a duplicate), being applied, or left by an attempt that
+            // failed or died - one read tells which, so a duplicate costs two requests
+        }
+        Map<String, AttributeValue> stored = client.getItem(b -> b.tableName(table).key(key).consistentRead(true)).item();
+        if (APPLIED.equals(str(stored, "state"))) {
+            return Claim.of(Status.APPLIED);
+        }
+        AttributeValue heldUntil = stored.get("leaseUntil");
+        if (heldUntil != null && Long.parseLong(heldUntil.n()) >= now.toEpochMilli()) {
+            return Claim.of(Status.BUSY);
         }
         try {
             UpdateItemResponse taken = client.updateItem(b -> b.tableName(table).key(key)
@@ -81,10 +90,8 @@ public class DynamoDbEngagementStore implements EngagementStore {
                             ":pending", s(PENDING), ":now", n(now.toEpochMilli()))));
             AttributeValue counted = taken.attributes().get("counted");
             return new Claim(Status.OWNED, counted == null ? Set.of() : Set.copyOf(counted.ss()));
-        } catch (ConditionalCheckFailedException held) {
-            Map<String, AttributeValue> stored = client.getItem(b -> b.tableName(table).key(key).consistentRead(true)).item();
-            AttributeValue state = stored.get("state");
-            return Claim.of(state != null && APPLIED.equals(state.s()) ? Status.APPLIED : Status.BUSY);
+        } catch (ConditionalCheckFailedException raced) {
+            return Claim.of(Status.BUSY); // another copy took it (or applied it) between our read and our write
         }
     }
 

@@ -56,6 +56,7 @@ class WebhooksTest {
     private static final String BOB = "fixture.bob@example.com";
     /** Every fixture is signed on this day (UTC), so its events count in this day's provider stats. */
     private static final String FIXTURE_DAY = "2026-12-01";
+    private static final String FIXTURE_CAMPAIGN = "cmp_fx7Kq2ZbW9mTn4Rd"; // FixtureWriter.CAMPAIGN
     private static final List<String> PROVIDERS = List.of("sendgrid", "ses", "postmark", "generic");
     /**
      * Fixtures that must be refused: a certificate URL on a host that is not SNS; and SendGrid's own published test
@@ -82,6 +83,10 @@ class WebhooksTest {
         int confirmationsBefore = LocalCloudExtension.snsConfirmations().size();
         // Other tests park a poison message there on purpose: only new dead letters would be this test's.
         int deadLettersBefore = queueDepth(aws, "EngagementDeadLetterQueue");
+
+        // The campaign the fixtures were sent for (their correlation data names it), so its counters can move.
+        aws.dynamoDb().putItem(b -> b.tableName(aws.resources().tableName("CampaignsTable"))
+                .item(Map.of("id", s(FIXTURE_CAMPAIGN))).conditionExpression("attribute_not_exists(id)"));
 
         Map<String, Integer> received = postAll(files);
         // Every provider got through (the counts come from the function's own answers).
@@ -112,6 +117,18 @@ class WebhooksTest {
                 suppression(aws, ADA).toString());
         assertEquals(deadLettersBefore, queueDepth(aws, "EngagementDeadLetterQueue"), "no engagement message failed for good");
 
+        // The campaign's counters, per variant too: every type the campaigns count got there, unique recipients at
+        // most the totals, and the variants' counters add up to the campaign's.
+        Map<String, Long> campaign = campaignCounters(aws);
+        for (String type : List.of("delivered", "opened", "clicked", "bounced", "softBounced", "complained", "unsubscribed")) {
+            long total = campaign.getOrDefault(type, 0L);
+            assertTrue(total > 0, type + ": " + campaign);
+            String unique = "unique" + Character.toUpperCase(type.charAt(0)) + type.substring(1);
+            assertTrue(campaign.getOrDefault(unique, 0L) > 0 && campaign.get(unique) <= total, unique + ": " + campaign);
+            assertEquals(total, campaign.getOrDefault("variant.A." + type, 0L) + campaign.getOrDefault("variant.B." + type, 0L),
+                    type + " split by variant: " + campaign);
+        }
+
         // Providers retry, and a retry of an applied request must change nothing.
         Map<String, Map<String, Long>> before = fixtureDayStats(aws);
         Map<String, Integer> again = postAll(files);
@@ -121,6 +138,7 @@ class WebhooksTest {
         Thread.sleep(5_000);
         awaitQueueDrained(aws);
         assertEquals(before, fixtureDayStats(aws));
+        assertEquals(campaign, campaignCounters(aws));
         assertEquals(accepted, fixtureDayHistory(aws, ADA).size() + fixtureDayHistory(aws, BOB).size());
         assertEquals(deadLettersBefore, queueDepth(aws, "EngagementDeadLetterQueue"));
     }
@@ -391,6 +409,18 @@ class WebhooksTest {
     }
 
     /** Waits until EngagementQueue has had nothing waiting or in flight for 2 s in a row. */
+    /** The fixtures' campaign's counters ({@code n_<name>} on its item). */
+    private static Map<String, Long> campaignCounters(LocalAws aws) {
+        Map<String, Long> counters = new TreeMap<>();
+        aws.dynamoDb().getItem(b -> b.tableName(aws.resources().tableName("CampaignsTable"))
+                .key(Map.of("id", s(FIXTURE_CAMPAIGN))).consistentRead(true)).item().forEach((name, value) -> {
+                    if (name.startsWith("n_")) {
+                        counters.put(name.substring(2), Long.parseLong(value.n()));
+                    }
+                });
+        return counters;
+    }
+
     private static void awaitQueueDrained(LocalAws aws) throws InterruptedException {
         Instant deadline = Instant.now().plus(EFFECTS);
         int emptyChecks = 0;
