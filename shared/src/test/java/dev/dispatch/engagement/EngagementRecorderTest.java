@@ -110,17 +110,23 @@ class EngagementRecorderTest {
                 assertEquals(Outcome.DUPLICATE, recorder.apply(e), "a duplicate changes nothing");
             }
         }
+        EngagementEvent fresh = event(EngagementType.CLICKED, bob, cmp, "B");
+        List<EngagementEvent> copies = new ArrayList<>(events);
+        copies.add(fresh);
+        copies.addAll(events);
+        assertEquals(List.of(fresh), recorder.notYetApplied(copies), "one read tells the applied ones apart");
+        assertEquals(Outcome.APPLIED, recorder.apply(fresh));
         Map<String, Long> counters = campaigns.counters(cmp);
         assertEquals(2, counters.get("delivered"));
         assertEquals(2, counters.get("uniqueDelivered"));
         assertEquals(3, counters.get("opened"));
         assertEquals(2, counters.get("uniqueOpened"));
-        assertEquals(1, counters.get("clicked"));
+        assertEquals(2, counters.get("clicked"));
         assertEquals(2, counters.get("variant.A.opened"));
         assertEquals(1, counters.get("variant.A.uniqueOpened"));
         assertEquals(1, counters.get("variant.B.uniqueOpened"));
         assertEquals(1, counters.get("variant.A.uniqueClicked"));
-        assertEquals(Map.of("delivered", 2L, "opened", 3L, "clicked", 1L), today());
+        assertEquals(Map.of("delivered", 2L, "opened", 3L, "clicked", 2L), today());
 
         SubscriberEngagement engagement = store.engagement(ada);
         assertEquals(2, engagement.opens());
@@ -317,6 +323,11 @@ class EngagementRecorderTest {
             Claim claim = delegate.claim(event, eventKey, owner, leaseUntil, now);
             maybeFail("claim");
             return claim;
+        }
+
+        @Override
+        public java.util.Set<String> applied(Map<String, EngagementEvent> eventsByKey) {
+            return delegate.applied(eventsByKey);
         }
 
         @Override

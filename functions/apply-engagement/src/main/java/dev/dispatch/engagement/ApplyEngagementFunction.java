@@ -78,7 +78,7 @@ public class ApplyEngagementFunction {
         // One task per recipient: a subscriber's events one after another (they update one state item), different
         // subscribers side by side.
         Map<EmailAddress, List<EngagementEvent>> byRecipient = new LinkedHashMap<>();
-        events.forEach(e -> byRecipient.computeIfAbsent(e.recipient(), r -> new ArrayList<>()).add(e));
+        recorder.notYetApplied(events).forEach(e -> byRecipient.computeIfAbsent(e.recipient(), r -> new ArrayList<>()).add(e));
         List<Future<Integer>> tasks = new ArrayList<>();
         for (List<EngagementEvent> ofOne : byRecipient.values()) {
             tasks.add(workers.submit(() -> applyInOrder(ofOne)));

@@ -12,11 +12,14 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
@@ -32,6 +35,7 @@ public class DynamoDbEngagementStore implements EngagementStore {
     private static final String STATE = "state";
     private static final String PENDING = "pending";
     private static final String APPLIED = "applied";
+    private static final int BATCH_GET = 100;
 
     private final DynamoDbClient client;
     private final String table;
@@ -106,6 +110,31 @@ public class DynamoDbEngagementStore implements EngagementStore {
         } catch (ConditionalCheckFailedException e) {
             throw new IllegalStateException("the lease on an engagement event was lost while applying it", e);
         }
+    }
+
+    @Override
+    public Set<String> applied(Map<String, EngagementEvent> eventsByKey) {
+        Map<Map<String, AttributeValue>, String> keyOf = new HashMap<>();
+        eventsByKey.forEach((eventKey, event) -> keyOf.put(historyItemKey(event, eventKey), eventKey));
+        List<Map<String, AttributeValue>> pending = new ArrayList<>(keyOf.keySet());
+        Set<String> applied = new HashSet<>();
+        for (int start = 0; start < pending.size(); start += BATCH_GET) {
+            List<Map<String, AttributeValue>> keys = pending.subList(start, Math.min(pending.size(), start + BATCH_GET));
+            Map<String, KeysAndAttributes> request = Map.of(table, KeysAndAttributes.builder().keys(keys)
+                    .consistentRead(true).projectionExpression("pk, sk, #state")
+                    .expressionAttributeNames(Map.of("#state", "state")).build());
+            while (request != null && !request.isEmpty()) {
+                Map<String, KeysAndAttributes> ask = request;
+                BatchGetItemResponse response = client.batchGetItem(b -> b.requestItems(ask));
+                for (Map<String, AttributeValue> item : response.responses().getOrDefault(table, List.of())) {
+                    if (APPLIED.equals(str(item, "state"))) {
+                        applied.add(keyOf.get(Map.of("pk", item.get("pk"), "sk", item.get("sk"))));
+                    }
+                }
+                request = response.hasUnprocessedKeys() ? response.unprocessedKeys() : null;
+            }
+        }
+        return applied;
     }
 
     @Override

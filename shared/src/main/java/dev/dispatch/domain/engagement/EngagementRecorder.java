@@ -14,6 +14,8 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.UUID;
 
@@ -93,6 +95,17 @@ public final class EngagementRecorder {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * The events not applied yet, in their order: one read for all their history entries, so that the copies
+     * providers deliver again skip {@link #apply}'s per-event claim. Only a shortcut: {@link #apply} decides.
+     */
+    public List<EngagementEvent> notYetApplied(List<EngagementEvent> events) {
+        Map<String, EngagementEvent> byKey = new LinkedHashMap<>();
+        events.forEach(e -> byKey.putIfAbsent(eventKey(e), e));
+        Set<String> applied = byKey.isEmpty() ? Set.of() : store.applied(byKey);
+        return events.stream().filter(e -> !applied.contains(eventKey(e))).toList();
     }
 
     public Outcome apply(EngagementEvent event) {

@@ -2,6 +2,7 @@ package dev.dispatch.domain.engagement;
 
 import dev.dispatch.domain.subscriber.EmailAddress;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -42,6 +43,9 @@ public interface EngagementStore {
 
     /** Notes on the event (only by its lease owner) that the increments named {@code step} are made. */
     void markCounted(EngagementEvent event, String eventKey, String owner, String step);
+
+    /** Of the given events (by key), those already applied: one read for many, so duplicates cost little. */
+    Set<String> applied(Map<String, EngagementEvent> eventsByKey);
 
     /** Gives up the lease after a failure, so that the retry needn't wait for it to expire. Best effort. */
     void release(EngagementEvent event, String eventKey, String owner);
