@@ -5,8 +5,8 @@ import java.util.Map;
 
 /**
  * Rates from delivery counters, in one place so that campaign stats and trends divide the same way. Deliveries,
- * not sends, are the base of engagement rates (a bounced message could never be opened); bounces are counted
- * against sends. A rate whose base is 0 is 0, never NaN (JSON has no NaN).
+ * not sends, are the base of engagement rates (a bounced message could never be opened) - or, when no delivery was
+ * reported at all, sends minus bounces; bounces are counted against sends. A rate whose base is 0 is 0, never NaN (JSON has no NaN).
  */
 final class DeliveryRates {
 
@@ -35,12 +35,18 @@ final class DeliveryRates {
 
     private static Map<String, Double> common(Map<String, Long> counts, long opened, long clicked) {
         long sent = count(counts, "sent");
+        long bounced = count(counts, "bounced") + count(counts, "softBounced");
         long delivered = count(counts, "delivered");
         Map<String, Double> rates = new LinkedHashMap<>();
         rates.put("deliveryRate", ratio(delivered, sent));
+        if (delivered == 0) {
+            // No delivery reported (e.g. SES without a configuration set publishing deliveries): the messages that
+            // didn't bounce stand in for the delivered ones, or an open would show as a 0 % open rate.
+            delivered = Math.max(0, sent - bounced);
+        }
         rates.put("openRate", ratio(opened, delivered));
         rates.put("clickRate", ratio(clicked, delivered));
-        rates.put("bounceRate", ratio(count(counts, "bounced") + count(counts, "softBounced"), sent));
+        rates.put("bounceRate", ratio(bounced, sent));
         rates.put("complaintRate", ratio(count(counts, "complained"), delivered));
         rates.put("unsubscribeRate", ratio(count(counts, "unsubscribed"), delivered));
         return rates;

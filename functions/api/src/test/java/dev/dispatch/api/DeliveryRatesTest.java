@@ -29,6 +29,11 @@ class DeliveryRatesTest {
     @Test
     void aZeroBaseGivesZero() {
         DeliveryRates.campaign(Map.of("opened", 3L)).values().forEach(rate -> assertEquals(0.0, rate));
+        // no delivery reported: sends that didn't bounce are the base of the engagement rates
+        Map<String, Double> undelivered = DeliveryRates.campaign(Map.of("sent", 10L, "bounced", 2L, "uniqueOpened", 4L));
+        assertEquals(0.0, undelivered.get("deliveryRate"));
+        assertEquals(0.5, undelivered.get("openRate"));
+        assertEquals(0.2, undelivered.get("bounceRate"));
         assertEquals(7, DeliveryRates.campaign(Map.of()).size());
         assertEquals(6, DeliveryRates.period(Map.of()).size());
     }

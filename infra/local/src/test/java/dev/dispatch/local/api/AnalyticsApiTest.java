@@ -207,8 +207,10 @@ class AnalyticsApiTest {
         JsonNode c = entry.get("counts");
         JsonNode r = entry.get("rates");
         long sent = count(c, "sent");
-        long delivered = count(c, "delivered");
-        assertEquals(ratio(delivered, sent), r.get("deliveryRate").asDouble(), 1e-12, entry.toString());
+        long reported = count(c, "delivered");
+        // with no delivery reported, the sends that didn't bounce are the base of the engagement rates
+        long delivered = reported > 0 ? reported : Math.max(0, sent - count(c, "bounced") - count(c, "softBounced"));
+        assertEquals(ratio(reported, sent), r.get("deliveryRate").asDouble(), 1e-12, entry.toString());
         assertEquals(ratio(count(c, "opened"), delivered), r.get("openRate").asDouble(), 1e-12, entry.toString());
         assertEquals(ratio(count(c, "clicked"), delivered), r.get("clickRate").asDouble(), 1e-12, entry.toString());
         assertEquals(ratio(count(c, "bounced") + count(c, "softBounced"), sent), r.get("bounceRate").asDouble(), 1e-12, entry.toString());
@@ -630,10 +632,12 @@ class AnalyticsApiTest {
             assertEquals(expected.getOrDefault(unique, 0L), count(counts, unique), unique + ": " + context);
         }
         long sent = expected.getOrDefault("sent", 0L);
-        long delivered = expected.getOrDefault("delivered", 0L);
+        long reported = expected.getOrDefault("delivered", 0L);
+        long delivered = reported > 0 ? reported
+                : Math.max(0, sent - expected.getOrDefault("bounced", 0L) - expected.getOrDefault("softBounced", 0L));
         long opened = expected.getOrDefault("uniqueOpened", 0L);
         long clicked = expected.getOrDefault("uniqueClicked", 0L);
-        assertEquals(ratio(delivered, sent), rates.get("deliveryRate").asDouble(), 1e-12, context);
+        assertEquals(ratio(reported, sent), rates.get("deliveryRate").asDouble(), 1e-12, context);
         assertEquals(ratio(opened, delivered), rates.get("openRate").asDouble(), 1e-12, context);
         assertEquals(ratio(clicked, delivered), rates.get("clickRate").asDouble(), 1e-12, context);
         assertEquals(ratio(clicked, opened), rates.get("clickToOpenRate").asDouble(), 1e-12, context);
