@@ -61,6 +61,24 @@ class EventFixturesTest {
         assertTrue(body(page).get("subscribers").size() >= 2);
         assertEquals(200, status(invoke(cloud, "ApiFunction", "api-stats.json")));
         assertEquals("unsubscribed", body(invoke(cloud, "ApiFunction", "api-unsubscribe.json")).get("status").asText());
+
+        JsonNode tracked = invoke(cloud, "ApiFunction", "api-track-engagement.json");
+        assertEquals(202, status(tracked), tracked.toString());
+        assertEquals(2, body(tracked).get("accepted").asInt());
+        JsonNode history = null;
+        for (int i = 0; i < 120; i++) { // applied through the queue within seconds
+            history = invoke(cloud, "ApiFunction", "api-subscriber-history.json");
+            if (body(history).get("events").size() == 2) {
+                break;
+            }
+            Thread.sleep(250);
+        }
+        assertEquals(200, status(history), history.toString());
+        assertEquals(2, body(history).get("events").size(), history.toString());
+        assertEquals("opened", body(history).get("events").get(0).get("type").asText(), "newest first");
+        JsonNode trends = invoke(cloud, "ApiFunction", "api-trends.json");
+        assertEquals(200, status(trends), trends.toString());
+        assertEquals(7, body(trends).get("days").size());
     }
 
     @Test
