@@ -75,6 +75,8 @@ public class SesSnsWebhook implements ProviderWebhook {
     private final CertificateSource certificates;
     private final int maxBodyBytes;
     private final Clock clock;
+    static final java.time.Duration MAX_AGE = java.time.Duration.ofDays(7);
+    private static final java.time.Duration MAX_CLOCK_SKEW = java.time.Duration.ofMinutes(15);
 
     /**
      * @param allowedTopicArns the SNS topics whose messages (and subscription confirmations) are accepted
@@ -120,6 +122,7 @@ public class SesSnsWebhook implements ProviderWebhook {
             throw WebhookAuthenticationException.refused("topic is not allowed");
         }
         verify(envelope, type);
+        requireRecent(envelope);
 
         String messageId = text(envelope, "MessageId", "");
         return switch (type) {
@@ -130,6 +133,28 @@ public class SesSnsWebhook implements ProviderWebhook {
     }
 
     // ---- verification
+
+    /**
+     * A signed message stays valid forever, so a captured one could be replayed: refuse messages published a week ago
+     * or more (SNS retries an HTTPS delivery for at most an hour; the margin covers a redrive from a dead-letter
+     * queue) and messages from the future. Younger replays are duplicates, which applying recognizes.
+     */
+    private void requireRecent(JsonNode envelope) {
+        String published = optionalText(envelope, "Timestamp", "");
+        if (published == null) {
+            throw new MalformedWebhookException("Timestamp", "is missing");
+        }
+        java.time.Instant at;
+        try {
+            at = java.time.Instant.parse(published);
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new MalformedWebhookException("Timestamp", "is not an ISO-8601 instant");
+        }
+        java.time.Instant now = clock.instant();
+        if (at.isBefore(now.minus(MAX_AGE)) || at.isAfter(now.plus(MAX_CLOCK_SKEW))) {
+            throw WebhookAuthenticationException.refused("Timestamp is outside the accepted window (replayed message?)");
+        }
+    }
 
     private void verify(JsonNode envelope, String type) {
         String version = optionalText(envelope, "SignatureVersion", "");

@@ -351,6 +351,21 @@ class SesSnsWebhookTest {
         assertThrows(WebhookAuthenticationException.class, () -> webhook.receive(request(envelope)));
     }
 
+    @Test
+    void givenASignedMessagePublishedLongAgoOrInTheFuture_thenRefusedAsAReplay() throws Exception {
+        ObjectNode old = notification(sesDelivery("fixture.ada@example.com"));
+        old.put("Timestamp", FixtureWriter.SENT_AT.minus(SesSnsWebhook.MAX_AGE).minusSeconds(60).toString());
+        WebhookAuthenticationException e = assertThrows(WebhookAuthenticationException.class,
+                () -> webhook.receive(request(signed(old))));
+        assertTrue(e.getMessage().contains("Timestamp"), e.getMessage());
+        ObjectNode future = notification(sesDelivery("fixture.ada@example.com"));
+        future.put("Timestamp", FixtureWriter.SENT_AT.plusSeconds(3600).toString());
+        assertThrows(WebhookAuthenticationException.class, () -> webhook.receive(request(signed(future))));
+        ObjectNode retried = notification(sesDelivery("fixture.ada@example.com"));
+        retried.put("Timestamp", FixtureWriter.SENT_AT.minus(java.time.Duration.ofHours(90)).toString());
+        assertEquals(1, webhook.receive(request(signed(retried))).events().size(), "a message redelivered days later still passes");
+    }
+
     // ---- helpers
 
     private String malformed(String message) throws Exception {
