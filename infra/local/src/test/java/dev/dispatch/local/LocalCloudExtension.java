@@ -54,6 +54,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * fetching it, and sends SNS subscription confirmations to a local sink ({@link #snsConfirmations()}).
  */
 public final class LocalCloudExtension implements BeforeAllCallback, ParameterResolver {
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
     private static LocalCloud cloud;
     private static RuntimeException startFailure;
     /** The webhook verification clock of the test cloud: 30 s after the fixtures were signed. */
@@ -242,5 +243,23 @@ public final class LocalCloudExtension implements BeforeAllCallback, ParameterRe
     public static HttpResponse<String> postJson(String path, String json) {
         return send(request(path).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json)).build());
+    }
+
+    /** An API call with the dev API key and a JSON body (or none). */
+    public static HttpResponse<String> call(String method, String path, String jsonBody) {
+        return send(request(path)
+                .header("Authorization", "Bearer " + devApiKey())
+                .header("Content-Type", "application/json")
+                .method(method, jsonBody == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(jsonBody))
+                .build());
+    }
+
+    /** The response's body as JSON; a body that isn't fails the test, showing it. */
+    public static com.fasterxml.jackson.databind.JsonNode json(HttpResponse<String> response) {
+        try {
+            return JSON.readTree(response.body());
+        } catch (Exception e) {
+            throw new AssertionError("not JSON: " + response.body(), e);
+        }
     }
 }

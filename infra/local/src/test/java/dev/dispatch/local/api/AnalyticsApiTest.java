@@ -1,5 +1,7 @@
 package dev.dispatch.local.api;
 
+import static dev.dispatch.local.LocalCloudExtension.call;
+import static dev.dispatch.local.LocalCloudExtension.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -48,22 +50,6 @@ class AnalyticsApiTest {
     private final Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
 
     // ------------------------------------------------------------------ helpers
-
-    private static HttpResponse<String> call(String method, String path, String body) {
-        HttpRequest.Builder request = LocalCloudExtension.request(path)
-                .header("Authorization", "Bearer " + LocalCloudExtension.devApiKey())
-                .header("Content-Type", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        return LocalCloudExtension.send(request.build());
-    }
-
-    private static JsonNode json(HttpResponse<String> response) {
-        try {
-            return JSON.readTree(response.body());
-        } catch (Exception e) {
-            throw new AssertionError("not JSON: " + response.body(), e);
-        }
-    }
 
     private static JsonNode ok(HttpResponse<String> response) {
         assertEquals(200, response.statusCode(), response.body());

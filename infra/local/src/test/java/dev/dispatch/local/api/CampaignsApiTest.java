@@ -1,5 +1,7 @@
 package dev.dispatch.local.api;
 
+import static dev.dispatch.local.LocalCloudExtension.call;
+import static dev.dispatch.local.LocalCloudExtension.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -31,22 +33,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class CampaignsApiTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final String run = UUID.randomUUID().toString().substring(0, 8);
-
-    private static HttpResponse<String> call(String method, String path, String body) {
-        HttpRequest.Builder request = LocalCloudExtension.request(path)
-                .header("Authorization", "Bearer " + LocalCloudExtension.devApiKey())
-                .header("Content-Type", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        return LocalCloudExtension.send(request.build());
-    }
-
-    private static JsonNode json(HttpResponse<String> response) {
-        try {
-            return JSON.readTree(response.body());
-        } catch (Exception e) {
-            throw new AssertionError("not JSON: " + response.body(), e);
-        }
-    }
 
     private String address(String local) {
         return local + "-" + run + "@example.com";
