@@ -262,4 +262,21 @@ public final class LocalCloudExtension implements BeforeAllCallback, ParameterRe
             throw new AssertionError("not JSON: " + response.body(), e);
         }
     }
+
+    /** The mail aws-ses-v2-local received for addresses containing {@code marker}, by recipient address. */
+    public static java.util.Map<String, java.util.List<com.fasterxml.jackson.databind.JsonNode>> sesMessagesTo(String marker)
+            throws IOException, InterruptedException {
+        HttpResponse<String> store = HTTP.send(HttpRequest.newBuilder(localAws().sesEndpoint().resolve("/store")).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        java.util.Map<String, java.util.List<com.fasterxml.jackson.databind.JsonNode>> byRecipient = new java.util.HashMap<>();
+        for (com.fasterxml.jackson.databind.JsonNode email : JSON.readTree(store.body()).get("emails")) {
+            for (com.fasterxml.jackson.databind.JsonNode to : email.path("destination").path("to")) {
+                String address = to.asText().replaceAll(".*<([^>]+)>.*", "$1");
+                if (address.contains(marker)) {
+                    byRecipient.computeIfAbsent(address, a -> new java.util.ArrayList<>()).add(email);
+                }
+            }
+        }
+        return byRecipient;
+    }
 }

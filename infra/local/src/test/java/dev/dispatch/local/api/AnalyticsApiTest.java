@@ -14,7 +14,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dispatch.local.LocalCloud;
 import dev.dispatch.local.LocalCloudExtension;
 import java.net.URLEncoder;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -161,20 +160,6 @@ class AnalyticsApiTest {
         throw new AssertionError("campaign not sent in time: " + campaign);
     }
 
-    private static Map<String, List<JsonNode>> sesMessagesTo(LocalCloud cloud, String run) throws Exception {
-        HttpResponse<String> store = LocalCloudExtension.http().send(HttpRequest.newBuilder(
-                cloud.localAws().sesEndpoint().resolve("/store")).GET().build(), HttpResponse.BodyHandlers.ofString());
-        Map<String, List<JsonNode>> byRecipient = new HashMap<>();
-        for (JsonNode email : JSON.readTree(store.body()).get("emails")) {
-            for (JsonNode to : email.path("destination").path("to")) {
-                String address = to.asText().replaceAll(".*<([^>]+)>.*", "$1");
-                if (address.contains(run)) {
-                    byRecipient.computeIfAbsent(address, a -> new ArrayList<>()).add(email);
-                }
-            }
-        }
-        return byRecipient;
-    }
 
     private static JsonNode trends(String query) {
         return ok(call("GET", "/analytics/trends" + (query == null ? "" : "?" + query), null));
@@ -396,7 +381,7 @@ class AnalyticsApiTest {
         awaitCampaignSent(id);
 
         // Each recipient's variant, from the subject local SES received.
-        Map<String, List<JsonNode>> sent = sesMessagesTo(cloud, run);
+        Map<String, List<JsonNode>> sent = LocalCloudExtension.sesMessagesTo(run);
         Map<String, String> variantOf = new HashMap<>();
         for (String email : recipients) {
             assertEquals(1, sent.getOrDefault(email, List.of()).size(), email + " must get exactly one message");
@@ -503,7 +488,7 @@ class AnalyticsApiTest {
         JsonNode nextCounts = ok(call("GET", "/campaigns/" + nextId + "/stats", null)).get("counts");
         assertEquals(3, count(nextCounts, "sent"), nextCounts.toString());
         assertEquals(3, count(nextCounts, "skippedSuppressed") + count(nextCounts, "suppressed"), nextCounts.toString());
-        Map<String, List<JsonNode>> sentAgain = sesMessagesTo(cloud, run);
+        Map<String, List<JsonNode>> sentAgain = LocalCloudExtension.sesMessagesTo(run);
         for (int i = 0; i < 6; i++) {
             boolean suppressed = i >= 2 && i <= 4;
             assertEquals(suppressed ? 1 : 2, sentAgain.get(recipients.get(i)).size(), recipients.get(i));

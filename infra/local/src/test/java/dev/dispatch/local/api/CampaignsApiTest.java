@@ -16,7 +16,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -85,7 +84,7 @@ class CampaignsApiTest {
         assertEquals(1, counts.get("skippedSuppressed").asInt(), counts.toString());
         assertEquals(1, counts.get("skippedExcluded").asInt(), counts.toString());
 
-        Map<String, List<JsonNode>> byRecipient = sesMessagesTo(cloud, run);
+        Map<String, List<JsonNode>> byRecipient = LocalCloudExtension.sesMessagesTo(run);
         assertEquals(List.of(address("ada"), address("bob"), address("cyd")), new ArrayList<>(new java.util.TreeSet<>(byRecipient.keySet())));
         byRecipient.forEach((to, messages) -> assertEquals(1, messages.size(), to + " must get exactly one message"));
         JsonNode ada = byRecipient.get(address("ada")).get(0);
@@ -125,18 +124,4 @@ class CampaignsApiTest {
         assertEquals("sendAt", json(call("POST", "/campaigns/cmp_doesnotexist/send", "{\"sendAt\":\"tomorrow\"}")).get("field").asText());
     }
 
-    private static Map<String, List<JsonNode>> sesMessagesTo(LocalCloud cloud, String run) throws Exception {
-        HttpResponse<String> store = LocalCloudExtension.http().send(HttpRequest.newBuilder(
-                cloud.localAws().sesEndpoint().resolve("/store")).GET().build(), HttpResponse.BodyHandlers.ofString());
-        Map<String, List<JsonNode>> byRecipient = new HashMap<>();
-        for (JsonNode email : JSON.readTree(store.body()).get("emails")) {
-            for (JsonNode to : email.path("destination").path("to")) {
-                String address = to.asText().replaceAll(".*<([^>]+)>.*", "$1");
-                if (address.contains(run)) {
-                    byRecipient.computeIfAbsent(address, a -> new ArrayList<>()).add(email);
-                }
-            }
-        }
-        return byRecipient;
-    }
 }
