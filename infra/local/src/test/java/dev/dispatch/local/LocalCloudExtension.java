@@ -1,5 +1,7 @@
 package dev.dispatch.local;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import dev.dispatch.emulators.LocalAws;
 import dev.dispatch.emulators.ProjectLayout;
@@ -16,7 +18,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -54,7 +59,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * fetching it, and sends SNS subscription confirmations to a local sink ({@link #snsConfirmations()}).
  */
 public final class LocalCloudExtension implements BeforeAllCallback, ParameterResolver {
-    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static LocalCloud cloud;
     private static RuntimeException startFailure;
     /** The webhook verification clock of the test cloud: 30 s after the fixtures were signed. */
@@ -255,7 +260,7 @@ public final class LocalCloudExtension implements BeforeAllCallback, ParameterRe
     }
 
     /** The response's body as JSON; a body that isn't fails the test, showing it. */
-    public static com.fasterxml.jackson.databind.JsonNode json(HttpResponse<String> response) {
+    public static JsonNode json(HttpResponse<String> response) {
         try {
             return JSON.readTree(response.body());
         } catch (Exception e) {
@@ -264,16 +269,16 @@ public final class LocalCloudExtension implements BeforeAllCallback, ParameterRe
     }
 
     /** The mail aws-ses-v2-local received for addresses containing {@code marker}, by recipient address. */
-    public static java.util.Map<String, java.util.List<com.fasterxml.jackson.databind.JsonNode>> sesMessagesTo(String marker)
+    public static Map<String, List<JsonNode>> sesMessagesTo(String marker)
             throws IOException, InterruptedException {
         HttpResponse<String> store = HTTP.send(HttpRequest.newBuilder(localAws().sesEndpoint().resolve("/store")).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
-        java.util.Map<String, java.util.List<com.fasterxml.jackson.databind.JsonNode>> byRecipient = new java.util.HashMap<>();
-        for (com.fasterxml.jackson.databind.JsonNode email : JSON.readTree(store.body()).get("emails")) {
-            for (com.fasterxml.jackson.databind.JsonNode to : email.path("destination").path("to")) {
+        Map<String, List<JsonNode>> byRecipient = new HashMap<>();
+        for (JsonNode email : JSON.readTree(store.body()).get("emails")) {
+            for (JsonNode to : email.path("destination").path("to")) {
                 String address = to.asText().replaceAll(".*<([^>]+)>.*", "$1");
                 if (address.contains(marker)) {
-                    byRecipient.computeIfAbsent(address, a -> new java.util.ArrayList<>()).add(email);
+                    byRecipient.computeIfAbsent(address, a -> new ArrayList<>()).add(email);
                 }
             }
         }

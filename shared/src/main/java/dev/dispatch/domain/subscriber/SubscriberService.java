@@ -70,14 +70,8 @@ public class SubscriberService {
         if (current.status().suppressed()) {
             return current;
         }
-        Suppression suppression = new Suppression(email, SubscriberStatus.UNSUBSCRIBED, clock.instant(), source);
-        if (store.addSuppression(suppression)) {
-            // Only the writer whose conditional put won moves the counters, so a retry never counts twice.
-            Subscriber after = current.withSuppression(suppression);
-            counters.apply(new CounterDelta().record(current, after));
-            return after;
-        }
-        return get(email);
+        Subscriber after = suppressOnce(email, current, SubscriberStatus.UNSUBSCRIBED, source);
+        return after != null ? after : get(email);
     }
 
     /**
@@ -89,10 +83,24 @@ public class SubscriberService {
         if (current.isPresent() && current.get().status().suppressed()) {
             return;
         }
+        suppressOnce(email, current.orElse(null), reason, source);
+    }
+
+    /**
+     * Records the suppression unless one exists. Only the writer whose conditional put won moves the counters, so a
+     * retry never counts twice.
+     *
+     * @param current the profile, or null for an address without one (no counters to move)
+     * @return the profile as suppressed, or null if another writer got there first or there is no profile
+     */
+    private Subscriber suppressOnce(EmailAddress email, Subscriber current, SubscriberStatus reason, String source) {
         Suppression suppression = new Suppression(email, reason, clock.instant(), source);
-        if (store.addSuppression(suppression) && current.isPresent()) {
-            counters.apply(new CounterDelta().record(current.get(), current.get().withSuppression(suppression)));
+        if (!store.addSuppression(suppression) || current == null) {
+            return null;
         }
+        Subscriber after = current.withSuppression(suppression);
+        counters.apply(new CounterDelta().record(current, after));
+        return after;
     }
 
     /** The explicit way back for someone who unsubscribed. Bounced and complained addresses stay suppressed. */
