@@ -47,6 +47,10 @@ final class TemplateChecks {
         p.addAll(referencesResolve());
         p.addAll(secretParametersAreNoEcho());
         p.addAll(outputs());
+        p.addAll(dataIsRetained());
+        p.addAll(functionLogGroups());
+        p.addAll(httpApiAccessLogs());
+        p.addAll(routeThrottling());
         return p;
     }
 
@@ -191,26 +195,62 @@ final class TemplateChecks {
         return scheduled ? List.of() : List.of("WarmingTickFunction: no Schedule/ScheduleV2 event");
     }
 
+    /**
+     * SAM policy templates that grant only one narrow read on the resource they name; every other template (e.g.
+     * DynamoDBReadPolicy, which includes Scan, DynamoDBCrudPolicy, SQSSendMessagePolicy's sqs:SendMessage*) grants more
+     * than a function calls, so the template states its actions explicitly instead.
+     */
+    static final Set<String> NARROW_POLICY_TEMPLATES = Set.of("AWSSecretsManagerGetSecretValuePolicy",
+            "SSMParameterReadPolicy", "SSMParameterWithSlashPrefixReadPolicy", "KMSDecryptPolicy");
+
+    /** Actions that have no resource-level permissions in IAM, so Resource "*" is the only way to grant them. */
+    static final Set<String> RESOURCE_STAR_ONLY = Set.of("xray:puttracesegments", "xray:puttelemetryrecords",
+            "cloudwatch:putmetricdata", "ses:getsendquota", "ses:getaccount", "ssm:describeparameters");
+
+    /**
+     * The only rights to delete data that a function needs, each with the code that needs it ("function action
+     * resource" -> why). BatchWriteItem counts as a delete right: IAM has no put-only batch action.
+     */
+    static final Map<String, String> JUSTIFIED_DELETES = Map.of(
+            "ApiFunction dynamodb:DeleteItem SuppressionsTable",
+            "resubscribe lifts the subscriber's own unsubscribe: DynamoDbSubscriberStore.removeSuppression, a DeleteItem "
+                    + "conditional on the suppression's reason",
+            "ApiFunction dynamodb:BatchWriteItem SubscribersTable",
+            "bulk import writes profiles 25 per request: DynamoDbSubscriberStore.writeProfiles",
+            "ApiFunction dynamodb:BatchWriteItem SegmentMembersTable",
+            "segment memberships are added and removed in batches: DynamoDbSubscriberStore.add/removeMemberships");
+
+    /**
+     * Least privilege: every function declares its Policies (an empty list when it calls no AWS service), in explicit
+     * statements (or a narrow SAM policy template); no wildcard action, no Resource "*" for actions that can name a
+     * resource, no Scan or PartiQL anywhere (every read is a GetItem, BatchGetItem or Query by key), and a right to
+     * delete data only where {@link #JUSTIFIED_DELETES} says which code needs it.
+     */
     List<String> policiesAreLeastPrivilege() {
         List<String> p = new ArrayList<>();
         functions().forEach((id, r) -> {
             Object policies = t.functionProperties(id).get("Policies");
-            List<?> list = policies instanceof List<?> l ? l : policies == null ? List.of() : List.of(policies);
-            if (list.isEmpty()) {
-                p.add(id + ": no Policies");
+            if (policies == null) {
+                p.add(id + ": no Policies (declare Policies: [] for a function that calls no AWS service)");
+                return;
             }
+            List<?> list = policies instanceof List<?> l ? l : List.of(policies);
             for (Object policy : list) {
                 if (policy instanceof String name) {
-                    if (name.contains("FullAccess") || name.contains("AdministratorAccess") || name.contains("PowerUser")) {
-                        p.add(id + ": managed policy " + name + " is too broad");
-                    }
+                    p.add(id + ": managed policy " + name + " grants more than the function calls; write the statements");
                 } else if (policy instanceof Map<?, ?> m && m.containsKey("Statement")) {
                     Object statements = m.get("Statement");
                     for (Object s : statements instanceof List<?> sl ? sl : List.of(statements)) {
                         checkStatement(id, map(s), p);
                     }
-                } else if (!(policy instanceof Map<?, ?> m && m.size() == 1
-                        && String.valueOf(m.keySet().iterator().next()).endsWith("Policy"))) {
+                } else if (policy instanceof Map<?, ?> m && m.size() == 1
+                        && String.valueOf(m.keySet().iterator().next()).endsWith("Policy")) {
+                    String template = String.valueOf(m.keySet().iterator().next());
+                    if (!NARROW_POLICY_TEMPLATES.contains(template)) {
+                        p.add(id + ": SAM policy template " + template + " grants more than the function calls "
+                                + "(e.g. Scan, DeleteItem or a wildcard action); write the statements");
+                    }
+                } else {
                     p.add(id + ": unrecognised policy entry " + policy);
                 }
             }
@@ -226,18 +266,55 @@ final class TemplateChecks {
             p.add(id + ": Allow statement with NotAction/NotResource is too broad");
         }
         List<String> actions = strings(s.get("Action"));
-        List<String> resources = strings(s.get("Resource"));
-        boolean dataAction = false;
+        Object resourceNode = s.get("Resource");
+        List<Object> resources = resourceNode instanceof List<?> l ? new ArrayList<>(l)
+                : resourceNode == null ? List.of() : List.of(resourceNode);
         for (String a : actions) {
             String lower = a.toLowerCase(Locale.ROOT);
-            if (lower.equals("*") || lower.equals("dynamodb:*") || lower.equals("sqs:*")) {
-                p.add(id + ": grants action " + a);
+            if (lower.contains("*")) {
+                p.add(id + ": grants action " + a + " (a wildcard action grants whatever the service adds)");
             }
-            dataAction |= lower.startsWith("dynamodb:") || lower.startsWith("sqs:");
+            if (lower.equals("dynamodb:scan") || lower.startsWith("dynamodb:partiql")) {
+                p.add(id + ": grants " + a + ", which reads whole tables; no code here needs it");
+            }
+            for (Object resource : resources) {
+                if ("*".equals(resource) && !RESOURCE_STAR_ONLY.contains(lower)) {
+                    p.add(id + ": grants " + a + " on Resource *");
+                }
+                if (isDeleteRight(lower)) {
+                    String key = id + " " + a + " " + resourceId(resource);
+                    if (!JUSTIFIED_DELETES.containsKey(key)) {
+                        p.add(id + ": grants " + a + " on " + resourceId(resource) + ", a right to delete that no code of "
+                                + "the function is known to need (justify it in TemplateChecks.JUSTIFIED_DELETES)");
+                    }
+                }
+            }
+            if (resources.stream().map(TemplateChecks::text).anyMatch(str -> str != null && !str.equals("*") && str.contains("*")
+                    && (lower.startsWith("dynamodb:") || lower.startsWith("sqs:")))) {
+                p.add(id + ": grants " + a + " on a wildcard ARN; name the table, index or queue");
+            }
         }
-        if (dataAction && resources.contains("*")) {
-            p.add(id + ": grants DynamoDB/SQS actions on Resource *");
+    }
+
+    private static boolean isDeleteRight(String lowerAction) {
+        String verb = lowerAction.substring(lowerAction.indexOf(':') + 1);
+        return verb.startsWith("delete") || verb.startsWith("purge") || verb.startsWith("remove")
+                || verb.equals("batchwriteitem");
+    }
+
+    /** The logical id a statement's resource names ({@code !GetAtt X.Arn}, {@code !Sub '${X.Arn}/index/I'}), else its text. */
+    private static String resourceId(Object resource) {
+        String target = getAttArnTarget(resource);
+        if (target != null) {
+            return target;
         }
+        if (resource instanceof Map<?, ?> m && m.size() == 1 && m.get("Fn::Sub") instanceof String text) {
+            Matcher matcher = Pattern.compile("^\\$\\{([A-Za-z0-9]+)\\.Arn}(/index/[A-Za-z0-9_.-]+)?$").matcher(text);
+            if (matcher.matches()) {
+                return matcher.group(1) + (matcher.group(2) == null ? "" : matcher.group(2));
+            }
+        }
+        return String.valueOf(resource);
     }
 
     List<String> referencesResolve() {
@@ -316,6 +393,186 @@ final class TemplateChecks {
         boolean fromHttpApi = text.contains("${HttpApi}") || text.contains("${HttpApi.") || text.contains("Ref=HttpApi")
                 || text.contains("Fn::GetAtt=[HttpApi,");
         return fromHttpApi ? List.of() : List.of("Outputs.ApiUrl: not built from HttpApi (" + value + ")");
+    }
+
+    // ------------------------------------------------------------------ operational guards
+
+    static final String LOG_GROUP = "AWS::Logs::LogGroup";
+    /** Route prefixes open to the world (provider webhooks, unsubscribe links) that get their own, lower throttle. */
+    static final List<String> THROTTLED_PREFIXES = List.of("/webhooks/", "/u/");
+    /**
+     * HTTP API access log variables that carry no secret and no personal data. Left out on purpose: $context.path
+     * (holds the unsubscribe token of /u/{token} and the address of /subscribers/{email}; $context.routeKey names
+     * the route without them), $context.identity.* (source IP and user agent are personal data), $context.authorizer.*,
+     * and the integration's own error text ($context.integrationErrorMessage, $context.integration.error), which
+     * can quote a request.
+     */
+    static final Set<String> SAFE_ACCESS_LOG_VARIABLES = Set.of("requestId", "extendedRequestId", "requestTime",
+            "requestTimeEpoch", "routeKey", "httpMethod", "protocol", "status", "responseLength", "responseLatency",
+            "integrationLatency", "integrationStatus", "integration.status", "integration.latency", "error.message",
+            "error.responseType", "domainName", "stage", "apiId", "dataProcessed");
+    private static final Pattern LOG_VARIABLE = Pattern.compile("\\$([A-Za-z]+)((?:\\.[A-Za-z0-9_-]+)*)");
+
+    /**
+     * Every table holds subscribers, suppressions or history that no redeploy can rebuild (profiles, memberships,
+     * suppressions, campaigns, the exactly-once send ledger, counters and import receipts, engagement history), and
+     * every queue holds work not yet done (batches to send, bounces and complaints not yet applied): a stack
+     * deletion or a replacing update must keep them.
+     */
+    List<String> dataIsRetained() {
+        List<String> p = new ArrayList<>();
+        Map<String, Map<String, Object>> stateful = new LinkedHashMap<>(t.resourcesOfType(TABLE));
+        stateful.putAll(t.resourcesOfType(QUEUE));
+        stateful.forEach((id, r) -> {
+            for (String policy : List.of("DeletionPolicy", "UpdateReplacePolicy")) {
+                if (!"Retain".equals(r.get(policy))) {
+                    p.add(id + ": " + policy + " is " + r.get(policy) + ", not Retain: deleting or replacing the stack "
+                            + "would delete its data");
+                }
+            }
+        });
+        return p;
+    }
+
+    /**
+     * Each function logs to its own log group, declared in the template with a retention period, named the way
+     * Lambda names it (/aws/lambda/FUNCTION_NAME) and wired through LoggingConfig so the group exists before the function
+     * can run (no circular dependency: the log group names the function by the same text, not by !Ref).
+     */
+    List<String> functionLogGroups() {
+        List<String> p = new ArrayList<>();
+        Map<String, Map<String, Object>> groups = t.resourcesOfType(LOG_GROUP);
+        functions().forEach((id, r) -> {
+            Map<String, Object> props = t.functionProperties(id);
+            Object logGroupRef = map(props.get("LoggingConfig")).get("LogGroup");
+            String groupId = logGroupRef instanceof Map<?, ?> m && m.size() == 1 && m.get("Ref") instanceof String g ? g : null;
+            if (groupId == null || !groups.containsKey(groupId)) {
+                p.add(id + ": LoggingConfig.LogGroup is " + logGroupRef + ", not !Ref of an AWS::Logs::LogGroup of the template");
+                return;
+            }
+            String functionName = text(props.get("FunctionName"));
+            String groupName = text(props(groups.get(groupId)).get("LogGroupName"));
+            if (functionName == null || groupName == null || !groupName.equals("/aws/lambda/" + functionName)) {
+                p.add(id + ": log group " + groupId + " is named " + groupName + ", not /aws/lambda/<FunctionName "
+                        + functionName + ">");
+            }
+        });
+        groups.forEach((id, r) -> p.addAll(retention(id, props(r))));
+        return p;
+    }
+
+    private List<String> retention(String groupId, Map<String, Object> props) {
+        Object days = props.get("RetentionInDays");
+        String parameter = days instanceof Map<?, ?> m && m.size() == 1 && m.get("Ref") instanceof String name ? name : null;
+        if (parameter == null || !t.parameters().containsKey(parameter)) {
+            return List.of(groupId + ": RetentionInDays is " + days + ", not !Ref of a parameter (logs would be kept "
+                    + "forever or at a value no operator can change)");
+        }
+        Integer def = integer(t.parameters().get(parameter).get("Default"));
+        if (def == null || def < 1 || def > 400) {
+            return List.of(groupId + ": RetentionInDays parameter " + parameter + " has Default " + def
+                    + "; give it a sensible default (1 to 400 days)");
+        }
+        return List.of();
+    }
+
+    /** HTTP API access logs go to a log group with a retention period, in a format without secrets or bodies. */
+    List<String> httpApiAccessLogs() {
+        Map<String, Object> settings = map(props(t.resources().getOrDefault("HttpApi", Map.of())).get("AccessLogSettings"));
+        if (settings.isEmpty()) {
+            return List.of("HttpApi: no AccessLogSettings");
+        }
+        List<String> p = new ArrayList<>();
+        String group = getAttArnTarget(settings.get("DestinationArn"));
+        if (group == null || !t.resourcesOfType(LOG_GROUP).containsKey(group)) {
+            p.add("HttpApi: AccessLogSettings.DestinationArn " + settings.get("DestinationArn")
+                    + " is not !GetAtt <LogGroup>.Arn of a log group of the template");
+        } else {
+            p.addAll(retention(group, props(t.resources().get(group))));
+        }
+        if (!(settings.get("Format") instanceof String format) || format.isBlank()) {
+            p.add("HttpApi: AccessLogSettings.Format is not a string");
+            return p;
+        }
+        Matcher m = LOG_VARIABLE.matcher(format);
+        while (m.find()) {
+            String variable = m.group(2).isEmpty() ? "" : m.group(2).substring(1);
+            if (!"context".equals(m.group(1)) || !SAFE_ACCESS_LOG_VARIABLES.contains(variable)) {
+                p.add("HttpApi: access log variable " + m.group() + " may carry a secret or personal data "
+                        + "(allowed: $context." + String.join(", $context.", new java.util.TreeSet<>(SAFE_ACCESS_LOG_VARIABLES)) + ")");
+            }
+        }
+        for (String needed : List.of("$context.requestId", "$context.routeKey", "$context.status")) {
+            if (!format.contains(needed)) {
+                p.add("HttpApi: access log format lacks " + needed);
+            }
+        }
+        return p;
+    }
+
+    /**
+     * Routes open to the world (/webhooks/*, /u/*) have their own throttle, from parameters whose defaults are below
+     * the API's default, so a flood there cannot use up what the rest of the API needs; every RouteSettings key names
+     * a route the template declares (API Gateway refuses the stage otherwise).
+     */
+    List<String> routeThrottling() {
+        List<String> p = new ArrayList<>();
+        Map<String, Object> api = props(t.resources().getOrDefault("HttpApi", Map.of()));
+        Map<String, Object> defaults = map(api.get("DefaultRouteSettings"));
+        Map<String, Object> routeSettings = map(api.get("RouteSettings"));
+        Set<String> routes = new HashSet<>();
+        functions().forEach((id, r) -> events(id).forEach((ev, e) -> {
+            Map<String, Object> props = map(e.get("Properties"));
+            if ("HttpApi".equals(e.get("Type")) && props.get("Method") != null && props.get("Path") != null) {
+                routes.add(String.valueOf(props.get("Method")).toUpperCase(Locale.ROOT) + " " + props.get("Path"));
+            }
+        }));
+        for (String key : routeSettings.keySet()) {
+            if (!routes.contains(key)) {
+                p.add("HttpApi.RouteSettings: " + key + " names no route of the template");
+            }
+        }
+        for (String route : new java.util.TreeSet<>(routes)) {
+            String path = route.substring(route.indexOf(' ') + 1);
+            if (THROTTLED_PREFIXES.stream().noneMatch(path::startsWith)) {
+                continue;
+            }
+            Map<String, Object> own = map(routeSettings.get(route));
+            for (String limit : List.of("ThrottlingBurstLimit", "ThrottlingRateLimit")) {
+                Object value = own.get(limit);
+                String parameter = value instanceof Map<?, ?> m && m.size() == 1 && m.get("Ref") instanceof String n ? n : null;
+                if (parameter == null || !t.parameters().containsKey(parameter)) {
+                    p.add("HttpApi.RouteSettings: " + route + " has " + limit + " " + value + ", not !Ref of a parameter");
+                    continue;
+                }
+                Double mine = number(t.parameters().get(parameter).get("Default"));
+                Double whole = number(defaults.get(limit));
+                if (mine == null || whole == null || mine >= whole) {
+                    p.add("HttpApi.RouteSettings: " + route + " " + limit + " defaults to " + mine
+                            + ", not below DefaultRouteSettings' " + whole);
+                }
+            }
+        }
+        return p;
+    }
+
+    /** A plain string, or the text of a one-argument !Sub: enough to compare two names built the same way. */
+    private static String text(Object o) {
+        if (o instanceof String s) {
+            return s;
+        }
+        if (o instanceof Map<?, ?> m && m.size() == 1 && m.get("Fn::Sub") instanceof String s) {
+            return s;
+        }
+        return null;
+    }
+
+    private static Double number(Object o) {
+        try {
+            return o instanceof Number n ? n.doubleValue() : o == null ? null : Double.valueOf(String.valueOf(o).trim());
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     // ------------------------------------------------------------------ helpers

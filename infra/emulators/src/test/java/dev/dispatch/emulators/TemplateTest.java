@@ -78,6 +78,26 @@ class TemplateTest {
         none(CHECKS.outputs());
     }
 
+    @Test
+    void tablesAndQueuesSurviveStackDeletionAndReplacement() {
+        none(CHECKS.dataIsRetained());
+    }
+
+    @Test
+    void everyFunctionLogsToItsOwnLogGroupWithRetention() {
+        none(CHECKS.functionLogGroups());
+    }
+
+    @Test
+    void httpApiAccessLogsCarryNoSecretsAndExpire() {
+        none(CHECKS.httpApiAccessLogs());
+    }
+
+    @Test
+    void webhookAndUnsubscribeRoutesHaveTheirOwnLowerThrottle() {
+        none(CHECKS.routeThrottling());
+    }
+
     // ------------------------------------------------------------------ the checks can fail
 
     static final String BROKEN = """
@@ -156,6 +176,86 @@ class TemplateTest {
         expect(broken, TemplateChecks::referencesResolve, "!Ref Missing", "${Ghost}", "!GetAtt [Nothing, Arn]");
         expect(broken, TemplateChecks::secretParametersAreNoEcho, "ApiToken");
         expect(broken, TemplateChecks::outputs, "Outputs.ApiUrl: not built from HttpApi");
+    }
+
+    /** Each operational guard, broken the ways it can be broken. */
+    static final String BROKEN_GUARDS = """
+            Parameters:
+              Retention: { Type: Number }
+              Forever: { Type: Number, Default: 3653 }
+              HookRate: { Type: Number, Default: 500 }
+              HookBurst: { Type: Number, Default: 10 }
+            Resources:
+              HttpApi:
+                Type: AWS::Serverless::HttpApi
+                Properties:
+                  DefaultRouteSettings: { ThrottlingBurstLimit: 200, ThrottlingRateLimit: 100 }
+                  AccessLogSettings:
+                    DestinationArn: !GetAtt AccessLogs.Arn
+                    Format: '{"id":"$context.requestId","path":"$context.path","ip":"$context.identity.sourceIp","status":"$context.status","why":"$context.integrationErrorMessage"}'
+                  RouteSettings:
+                    'POST /webhooks/sendgrid': { ThrottlingBurstLimit: !Ref HookBurst, ThrottlingRateLimit: !Ref HookRate }
+                    'GET /gone': { ThrottlingBurstLimit: 1, ThrottlingRateLimit: 1 }
+              AccessLogs:
+                Type: AWS::Logs::LogGroup
+              Data:
+                Type: AWS::DynamoDB::Table
+                DeletionPolicy: Delete
+              Work:
+                Type: AWS::SQS::Queue
+                UpdateReplacePolicy: Retain
+              HookLogs:
+                Type: AWS::Logs::LogGroup
+                Properties:
+                  LogGroupName: !Sub '/aws/lambda/${AWS::StackName}-hooks'
+                  RetentionInDays: !Ref Forever
+              HookFunction:
+                Type: AWS::Serverless::Function
+                Properties:
+                  FunctionName: !Sub '${AWS::StackName}-webhooks'
+                  LoggingConfig: { LogGroup: !Ref HookLogs }
+                  Policies:
+                    - DynamoDBCrudPolicy: { TableName: !Ref Data }
+                    - Statement:
+                        - Effect: Allow
+                          Action: [dynamodb:GetItem, dynamodb:Scan, dynamodb:DeleteItem, dynamodb:BatchWriteItem, sqs:SendMessage*]
+                          Resource: !GetAtt Data.Arn
+                        - Effect: Allow
+                          Action: dynamodb:Query
+                          Resource: !Sub 'arn:aws:dynamodb:${AWS::Region}:${AWS::AccountId}:table/*'
+                  Events:
+                    SendGrid: { Type: HttpApi, Properties: { ApiId: !Ref HttpApi, Method: POST, Path: /webhooks/sendgrid } }
+                    Postmark: { Type: HttpApi, Properties: { ApiId: !Ref HttpApi, Method: POST, Path: /webhooks/postmark } }
+                    Unsubscribe: { Type: HttpApi, Properties: { ApiId: !Ref HttpApi, Method: POST, Path: '/u/{token}' } }
+              QuietFunction:
+                Type: AWS::Serverless::Function
+                Properties:
+                  Policies: []
+            """;
+
+    @Test
+    void brokenGuardsAreCaught() {
+        TemplateChecks broken = new TemplateChecks(CfnTemplate.parse(BROKEN_GUARDS), ROOT);
+        expect(broken, TemplateChecks::dataIsRetained, "Data: DeletionPolicy is Delete, not Retain",
+                "Data: UpdateReplacePolicy is null, not Retain", "Work: DeletionPolicy is null, not Retain");
+        expect(broken, TemplateChecks::functionLogGroups, "HookFunction: log group HookLogs is named /aws/lambda/${AWS::StackName}-hooks",
+                "QuietFunction: LoggingConfig.LogGroup is null", "HookLogs: RetentionInDays parameter Forever has Default 3653",
+                "AccessLogs: RetentionInDays is null");
+        expect(broken, TemplateChecks::httpApiAccessLogs, "$context.path may carry", "$context.identity.sourceIp may carry",
+                "$context.integrationErrorMessage may carry", "lacks $context.routeKey", "AccessLogs: RetentionInDays is null");
+        expect(broken, TemplateChecks::routeThrottling, "GET /gone names no route",
+                "POST /webhooks/sendgrid ThrottlingRateLimit defaults to 500.0, not below DefaultRouteSettings' 100.0",
+                "POST /webhooks/postmark has ThrottlingBurstLimit null", "POST /u/{token} has ThrottlingRateLimit null");
+        expect(broken, TemplateChecks::policiesAreLeastPrivilege, "SAM policy template DynamoDBCrudPolicy",
+                "grants dynamodb:Scan", "grants dynamodb:DeleteItem on Data, a right to delete",
+                "grants dynamodb:BatchWriteItem on Data, a right to delete", "grants action sqs:SendMessage*",
+                "grants dynamodb:Query on a wildcard ARN");
+        assertTrue(broken.policiesAreLeastPrivilege().stream().noneMatch(p -> p.startsWith("QuietFunction")),
+                "Policies: [] declares a function that calls no AWS service");
+        assertTrue(broken.routeThrottling().stream().noneMatch(p -> p.contains("ThrottlingBurstLimit defaults")),
+                "a route limit below the default passes");
+        TemplateChecks silent = new TemplateChecks(CfnTemplate.parse("Resources: { HttpApi: { Type: AWS::Serverless::HttpApi } }\n"), ROOT);
+        assertEquals(List.of("HttpApi: no AccessLogSettings"), silent.httpApiAccessLogs());
     }
 
     private static void expect(TemplateChecks checks, Function<TemplateChecks, List<String>> check, String... fragments) {
