@@ -17,7 +17,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.security.KeyFactory;
+import java.security.Signature;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -104,12 +108,44 @@ class TestSwitchesProductionTest {
 
     @Test
     void givenTheCertificateFolderTrustAnchorAndConfirmationUrlSet_whenProd_thenNoneIsUsed() throws Exception {
+        // signed with the test key at the fixed verification time: were the switches on, it would verify and be
+        // confirmed at the sink
         ObjectNode confirmation = fixture("webhook-ses-subscription-confirmation.json");
+        ((ObjectNode) confirmation.get("headers")).remove("content-length");
+        confirmation.put("body", signedConfirmation(LONG_AGO));
+        confirmation.put("isBase64Encoded", false);
         int answer = status(production, confirmation);
         // the certificate is fetched from SNS itself (unreachable here, or not SNS's test certificate): never the
         // folder, never believed through the test CA, and nothing is confirmed anywhere
         assertTrue(answer == 503 || answer == 403, "status " + answer);
         assertEquals(List.of(), CONFIRMATIONS);
+    }
+
+    /** An SNS SubscriptionConfirmation for the test topic, signed (version 2) with the test-only SNS key. */
+    private static String signedConfirmation(Instant at) throws Exception {
+        String topic = LocalCloudExtension.WEBHOOK_SES_TOPIC_ARN;
+        Map<String, String> envelope = new LinkedHashMap<>();
+        envelope.put("Type", "SubscriptionConfirmation");
+        envelope.put("MessageId", "prod-profile-confirmation");
+        envelope.put("Token", "prod-profile-token");
+        envelope.put("TopicArn", topic);
+        envelope.put("Message", "You have chosen to subscribe to the topic " + topic + ".");
+        envelope.put("SubscribeURL", "https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&TopicArn=" + topic
+                + "&Token=prod-profile-token");
+        envelope.put("Timestamp", at.toString());
+        envelope.put("SignatureVersion", "2");
+        envelope.put("SigningCertURL", "https://sns.us-east-1.amazonaws.com/" + LocalCloudExtension.WEBHOOK_SNS_CERT_FILE);
+        StringBuilder canonical = new StringBuilder();
+        for (String field : List.of("Message", "MessageId", "SubscribeURL", "Timestamp", "Token", "TopicArn", "Type")) {
+            canonical.append(field).append('\n').append(envelope.get(field)).append('\n');
+        }
+        String pem = Files.readString(ProjectLayout.root().resolve(LocalCloudExtension.WEBHOOK_TEST_KEYS)
+                .resolve("sns-test-signing-key.pem")).replaceAll("-----(BEGIN|END) PRIVATE KEY-----", "").replaceAll("\\s+", "");
+        Signature rsa = Signature.getInstance("SHA256withRSA");
+        rsa.initSign(KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(pem))));
+        rsa.update(canonical.toString().getBytes(StandardCharsets.UTF_8));
+        envelope.put("Signature", Base64.getEncoder().encodeToString(rsa.sign()));
+        return JSON.writeValueAsString(envelope);
     }
 
     private static ObjectNode fixture(String name) throws Exception {
