@@ -4,13 +4,17 @@ import jakarta.annotation.Priority;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
-import jakarta.ws.rs.container.PreMatching;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.Provider;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
 
-/** Refuses oversized bodies before they are parsed: 413 naming the limit. */
+/**
+ * Refuses oversized bodies before they are parsed, with or without a Content-Length: 413 naming the limit. Not
+ * pre-matching: pre-matching filters run on the IO thread, where the body stream must not be touched.
+ */
 @Provider
-@PreMatching
 @Priority(Priorities.AUTHENTICATION + 1)
 public class BodySizeFilter implements ContainerRequestFilter {
     /** Lambda takes at most 6 MB per synchronous request, envelope included. */
@@ -21,15 +25,73 @@ public class BodySizeFilter implements ContainerRequestFilter {
 
     @Override
     public void filter(ContainerRequestContext request) {
-        int length = request.getLength();
-        if (length < 0) {
-            return; // no declared length: the resource checks what it reads
-        }
         String path = request.getUriInfo().getPath();
         int limit = path.endsWith("/bulk-import") ? MAX_IMPORT_BYTES
                 : path.endsWith("/engagement/track") ? MAX_TRACK_BYTES : MAX_JSON_BYTES;
+        int length = request.getLength();
         if (length > limit) {
             request.abortWith(tooLarge(limit));
+        } else if (length < 0) {
+            // No declared length (chunked, or an API Gateway event without Content-Length): count what is read, so
+            // the limit holds however the body arrives. The body reader hits the limit and ErrorMappers answers 413.
+            request.setEntityStream(new LimitedInputStream(request.getEntityStream(), limit));
+        }
+    }
+
+    /** Thrown by the body stream past the limit: an IOException, so JSON and byte readers pass it on unwrapped. */
+    public static final class BodyTooLargeException extends IOException {
+        private final int limit;
+
+        BodyTooLargeException(int limit) {
+            super("the request body is larger than " + limit + " bytes");
+            this.limit = limit;
+        }
+
+        public int limit() {
+            return limit;
+        }
+    }
+
+    /** Passes at most {@code limit} bytes on; one byte more is a {@link BodyTooLargeException}. */
+    static final class LimitedInputStream extends FilterInputStream {
+        private final int limit;
+        private long count;
+
+        LimitedInputStream(InputStream in, int limit) {
+            super(in);
+            this.limit = limit;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                counted(1);
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            int n = super.read(buffer, offset, length);
+            if (n > 0) {
+                counted(n);
+            }
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            long skipped = super.skip(n);
+            counted(skipped);
+            return skipped;
+        }
+
+        private void counted(long n) throws BodyTooLargeException {
+            count += n;
+            if (count > limit) {
+                throw new BodyTooLargeException(limit);
+            }
         }
     }
 

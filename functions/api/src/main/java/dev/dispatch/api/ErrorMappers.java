@@ -65,9 +65,20 @@ public class ErrorMappers {
                 + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage(), "body");
     }
 
+    /** A body without a declared length that ran past its limit while being read (see BodySizeFilter). */
+    @ServerExceptionMapper
+    public Response tooLarge(BodySizeFilter.BodyTooLargeException e) {
+        return BodySizeFilter.tooLarge(e.limit());
+    }
+
     @ServerExceptionMapper
     public Response jaxrs(WebApplicationException e) {
         Throwable cause = e.getCause();
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof BodySizeFilter.BodyTooLargeException tooLarge) {
+                return tooLarge(tooLarge);
+            }
+        }
         if (cause instanceof UnrecognizedPropertyException u) {
             return unknownField(u);
         }
@@ -102,6 +113,11 @@ public class ErrorMappers {
 
     @ServerExceptionMapper
     public Response unexpected(RuntimeException e) {
+        for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+            if (t instanceof BodySizeFilter.BodyTooLargeException tooLarge) {
+                return tooLarge(tooLarge);
+            }
+        }
         LOG.error("unexpected failure", e);
         return error(500, "internal error", null);
     }

@@ -1,15 +1,12 @@
 package dev.dispatch.webhook;
 
-import dev.dispatch.domain.engagement.WebhookAuthenticationException;
+import dev.dispatch.adapter.webhook.SnsEndpoints;
 import java.io.IOException;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.Locale;
-import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
 /**
@@ -20,7 +17,6 @@ import org.jboss.logging.Logger;
  */
 public final class HttpSubscriptionConfirmer implements SubscriptionConfirmer {
     private static final Logger LOG = Logger.getLogger(HttpSubscriptionConfirmer.class);
-    private static final Pattern SNS_HOST = Pattern.compile("sns\\.[a-z0-9-]+\\.amazonaws\\.com");
 
     private final HttpClient http;
     private final Duration timeout;
@@ -59,21 +55,9 @@ public final class HttpSubscriptionConfirmer implements SubscriptionConfirmer {
         }
     }
 
-    /** The URL if it is HTTPS on an SNS host (default port, no user info), else a refusal. */
+    /** The URL if it is HTTPS on an SNS regional host (the verifier's own check), else a refusal. */
     static URI requireSns(String raw) {
-        URI uri;
-        try {
-            uri = new URI(raw == null ? "" : raw.strip());
-        } catch (URISyntaxException e) {
-            throw WebhookAuthenticationException.refused("SubscribeURL is not a URL");
-        }
-        String host = uri.getHost() == null ? "" : uri.getHost().toLowerCase(Locale.ROOT);
-        boolean sns = "https".equalsIgnoreCase(uri.getScheme()) && uri.getRawUserInfo() == null
-                && (uri.getPort() == -1 || uri.getPort() == 443) && SNS_HOST.matcher(host).matches();
-        if (!sns) {
-            throw WebhookAuthenticationException.refused("SubscribeURL is not https on an SNS host");
-        }
-        return uri;
+        return SnsEndpoints.requireSnsUrl(raw, "SubscribeURL");
     }
 
     /** {@code url} with scheme, host and port taken from {@code base} (when given), path and query kept. */

@@ -5,6 +5,7 @@ import dev.dispatch.adapter.webhook.GenericWebhook;
 import dev.dispatch.adapter.webhook.PostmarkWebhook;
 import dev.dispatch.adapter.webhook.SendGridWebhook;
 import dev.dispatch.adapter.webhook.SesSnsWebhook;
+import dev.dispatch.adapter.webhook.SnsCertificateTrust;
 import dev.dispatch.domain.engagement.ProviderWebhook;
 import dev.dispatch.webhook.WebhookIntake.Provider;
 import java.time.Clock;
@@ -28,10 +29,10 @@ public record WebhookSettings(String sendGridPublicKey, String sesTopicArns, Str
     private static final Logger LOG = Logger.getLogger(WebhookSettings.class);
 
     /** The routes under {@code /webhooks/}, in the order they are listed. */
-    public List<Provider> providers(Clock clock, CertificateSource certificates) {
+    public List<Provider> providers(Clock clock, CertificateSource certificates, SnsCertificateTrust snsTrust) {
         List<Provider> providers = new ArrayList<>();
         providers.add(sendGrid(clock));
-        providers.add(ses(clock, certificates));
+        providers.add(ses(clock, certificates, snsTrust));
         providers.add(postmark());
         providers.add(generic(clock));
         for (Provider provider : providers) {
@@ -51,7 +52,7 @@ public record WebhookSettings(String sendGridPublicKey, String sesTopicArns, Str
                 () -> new SendGridWebhook(sendGridPublicKey, replayWindow, maxBodyBytes, clock));
     }
 
-    private Provider ses(Clock clock, CertificateSource certificates) {
+    private Provider ses(Clock clock, CertificateSource certificates, SnsCertificateTrust snsTrust) {
         Set<String> topics = new LinkedHashSet<>();
         if (!blank(sesTopicArns)) {
             Arrays.stream(sesTopicArns.split(",")).map(String::strip).filter(s -> !s.isEmpty()).forEach(topics::add);
@@ -60,7 +61,7 @@ public record WebhookSettings(String sendGridPublicKey, String sesTopicArns, Str
             return missing("amazon-ses", "SES_WEBHOOK_TOPIC_ARNS (template parameter SesWebhookTopicArns)");
         }
         return build("amazon-ses", "SES_WEBHOOK_TOPIC_ARNS",
-                () -> new SesSnsWebhook(topics, certificates, maxBodyBytes, clock));
+                () -> new SesSnsWebhook(topics, certificates, snsTrust, maxBodyBytes, clock));
     }
 
     private Provider postmark() {

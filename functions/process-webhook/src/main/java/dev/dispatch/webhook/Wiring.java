@@ -4,23 +4,29 @@ import dev.dispatch.adapter.sqs.SqsEngagementQueue;
 import dev.dispatch.adapter.webhook.CachingCertificateSource;
 import dev.dispatch.adapter.webhook.CertificateSource;
 import dev.dispatch.adapter.webhook.HttpsCertificateSource;
+import dev.dispatch.adapter.webhook.SnsCertificateTrust;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
-import java.net.URI;
+import io.smallrye.config.SmallRyeConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Optional;
+import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.jboss.logging.Logger;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /** Builds the webhook intake once per container. A provider without its settings answers 503; the others work. */
 public class Wiring {
-    private static final Logger LOG = Logger.getLogger(Wiring.class);
 
     // Built during the function's init rather than by its first request: settings are checked (and logged) at
     // cold start, outside any provider's request timeout.
@@ -39,48 +45,35 @@ public class Wiring {
             @ConfigProperty(name = "dispatch.webhooks.replay-window") Duration replayWindow,
             @ConfigProperty(name = "dispatch.webhooks.max-body-bytes") int maxBodyBytes,
             @ConfigProperty(name = "dispatch.webhooks.subscription-confirm-timeout") Duration confirmTimeout,
-            @ConfigProperty(name = "dispatch.webhooks.sns-certificate-dir") Optional<String> certificateDir,
-            @ConfigProperty(name = "dispatch.webhooks.verify-at") Optional<String> verifyAt,
-            @ConfigProperty(name = "dispatch.webhooks.sns-confirm-base-url") Optional<String> confirmBaseUrl) {
-        Clock clock = verificationClock(verifyAt.filter(s -> !s.isBlank()));
+            Config config) {
+        TestSwitches test = TestSwitches.from(config.unwrap(SmallRyeConfig.class), System.getenv());
+        Clock clock = test.verifyAt().map(at -> Clock.fixed(at, ZoneOffset.UTC)).orElse(Clock.systemUTC());
         WebhookSettings settings = new WebhookSettings(sendGridPublicKey.orElse(null), sesTopicArns.orElse(null),
                 postmarkUser.orElse(null), postmarkPassword.orElse(null), postmarkTokenHeader,
                 postmarkToken.orElse(null), genericSecret.orElse(null), replayWindow, maxBodyBytes);
-        return new WebhookIntake(settings.providers(clock, certificates(certificateDir.filter(s -> !s.isBlank()))),
+        return new WebhookIntake(settings.providers(clock, certificates(test.certificateDir()), snsTrust(test.trustAnchor())),
                 new SqsEngagementQueue(sqs, engagementQueueUrl),
-                new HttpSubscriptionConfirmer(confirmTimeout, confirmBase(confirmBaseUrl.filter(s -> !s.isBlank()))),
+                new HttpSubscriptionConfirmer(confirmTimeout, test.confirmBaseUrl().orElse(null)),
                 clock);
     }
 
-    /** The system clock; fixed only for replaying recorded fixtures in tests (replay protection is then off). */
-    static Clock verificationClock(Optional<String> verifyAt) {
-        if (verifyAt.isEmpty()) {
-            return Clock.systemUTC();
-        }
-        Instant at = Instant.parse(verifyAt.get().strip());
-        LOG.warnf("WEBHOOK_VERIFY_AT is set: every webhook is verified as if received at %s. Replay protection is OFF; "
-                + "this is for replaying test fixtures only and must never be set in production", at);
-        return Clock.fixed(at, ZoneOffset.UTC);
-    }
-
     /** Certificates are fetched once per container either way; a folder replaces the network in tests. */
-    static CertificateSource certificates(Optional<String> directory) {
-        if (directory.isPresent()) {
-            LOG.infof("SNS signing certificates are read from a folder (SNS_CERTIFICATE_DIR), not fetched");
-            return new CachingCertificateSource(new DirectoryCertificateSource(Path.of(directory.get().strip())));
-        }
-        return new CachingCertificateSource(new HttpsCertificateSource());
+    static CertificateSource certificates(Optional<Path> directory) {
+        return new CachingCertificateSource(directory.<CertificateSource>map(DirectoryCertificateSource::new)
+                .orElseGet(HttpsCertificateSource::new));
     }
 
-    static URI confirmBase(Optional<String> configured) {
-        if (configured.isEmpty()) {
-            return null;
+    /** The JDK's trust store; in tests also the CA that issued the locally made SNS test certificate. */
+    static SnsCertificateTrust snsTrust(Optional<Path> testAnchor) {
+        SnsCertificateTrust trust = SnsCertificateTrust.jdkTrustStore();
+        if (testAnchor.isEmpty()) {
+            return trust;
         }
-        URI base = URI.create(configured.get().strip());
-        if (base.getScheme() == null || base.getRawAuthority() == null) {
-            throw new IllegalArgumentException("SNS_CONFIRM_BASE_URL must be an absolute URL such as http://127.0.0.1:8080");
+        try (InputStream in = Files.newInputStream(testAnchor.get())) {
+            X509Certificate ca = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+            return trust.withAdditionalAnchors(List.of(ca));
+        } catch (IOException | CertificateException e) {
+            throw new IllegalStateException("SNS_TEST_TRUST_ANCHOR can't be read as a PEM certificate", e);
         }
-        LOG.warnf("SNS_CONFIRM_BASE_URL is set: subscription confirmations go to %s instead of SNS (test only)", base);
-        return base;
     }
 }

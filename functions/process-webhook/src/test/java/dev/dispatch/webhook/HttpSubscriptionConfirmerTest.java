@@ -24,10 +24,20 @@ class HttpSubscriptionConfirmerTest {
         for (String url : List.of("http://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription",
                 "https://sns.us-east-1.amazonaws.com.attacker.example/?a=b", "https://attacker.example/?a=b",
                 "https://user@sns.us-east-1.amazonaws.com/?a=b", "https://sns.us-east-1.amazonaws.com:8443/?a=b",
-                "https://169.254.169.254/latest/meta-data", "not a url")) {
+                "https://169.254.169.254/latest/meta-data", "not a url",
+                // S3 endpoints whose bucket is named "sns": whoever owns it must not be called on our behalf
+                "https://sns.s3.amazonaws.com/?Action=ConfirmSubscription",
+                "https://sns.s3-us-west-2.amazonaws.com/?Action=ConfirmSubscription",
+                "https://sns.s3.us-west-2.amazonaws.com/?Action=ConfirmSubscription",
+                "https://sns.us-east-1.amazonaws.com:443/?Action=ConfirmSubscription")) {
             assertThrows(WebhookAuthenticationException.class, () -> HttpSubscriptionConfirmer.requireSns(url), url);
         }
         assertEquals(URI.create(URL), HttpSubscriptionConfirmer.requireSns(URL));
+        for (String url : List.of("https://sns.cn-north-1.amazonaws.com.cn/?Action=ConfirmSubscription&Token=t",
+                "https://sns.us-gov-west-1.amazonaws.com/?Action=ConfirmSubscription&Token=t",
+                "https://sns.ap-southeast-2.amazonaws.com/?Action=ConfirmSubscription&Token=t")) {
+            assertEquals(URI.create(url), HttpSubscriptionConfirmer.requireSns(url));
+        }
     }
 
     @Test

@@ -22,7 +22,7 @@ class WebhookSettingsTest {
     private static Map<String, Provider> routes(WebhookSettings settings) {
         List<Provider> providers = settings.providers(Clock.systemUTC(), url -> {
             throw new java.io.IOException("unused");
-        });
+        }, dev.dispatch.adapter.webhook.SnsCertificateTrust.jdkTrustStore());
         return providers.stream().collect(Collectors.toMap(Provider::route, Function.identity()));
     }
 

@@ -51,6 +51,7 @@ final class TemplateChecks {
         p.addAll(functionLogGroups());
         p.addAll(httpApiAccessLogs());
         p.addAll(routeThrottling());
+        p.addAll(testOnlySwitchesAreNeverSet());
         return p;
     }
 
@@ -573,6 +574,34 @@ final class TemplateChecks {
         } catch (NumberFormatException e) {
             return null;
         }
+    }
+
+    /** Variables that switch a production check off; process-webhook reads them under the test profile only. */
+    static final List<String> TEST_ONLY_VARIABLES =
+            List.of("WEBHOOK_VERIFY_AT", "SNS_CONFIRM_BASE_URL", "SNS_CERTIFICATE_DIR", "SNS_TEST_TRUST_ANCHOR");
+
+    /**
+     * No function runs under another Quarkus profile than prod (the test profile turns test-only switches on), and
+     * none is given a test-only switch: neither QUARKUS_PROFILE, nor quarkus.profile or a %profile property in
+     * JVM options, nor the switches' variables (also under their property names, DISPATCH_WEBHOOKS_TEST_*).
+     */
+    List<String> testOnlySwitchesAreNeverSet() {
+        List<String> p = new ArrayList<>();
+        functions().forEach((id, r) -> {
+            Map<String, Object> variables = map(map(t.functionProperties(id).get("Environment")).get("Variables"));
+            variables.forEach((name, value) -> {
+                String upper = name.toUpperCase(Locale.ROOT);
+                if (upper.equals("QUARKUS_PROFILE") || upper.startsWith("DISPATCH_WEBHOOKS_TEST_")
+                        || TEST_ONLY_VARIABLES.contains(upper)) {
+                    p.add(id + ": sets " + name + ", a test-only switch");
+                }
+                String text = String.valueOf(value);
+                if (upper.startsWith("JAVA_") && (text.contains("quarkus.profile") || text.contains("-D%"))) {
+                    p.add(id + ": " + name + " selects a Quarkus profile");
+                }
+            });
+        });
+        return p;
     }
 
     // ------------------------------------------------------------------ helpers

@@ -74,6 +74,29 @@ class TemplateTest {
     }
 
     @Test
+    void noFunctionRunsUnderTheTestProfileOrGetsATestOnlySwitch() {
+        none(CHECKS.testOnlySwitchesAreNeverSet());
+        TemplateChecks broken = new TemplateChecks(CfnTemplate.parse("""
+                Globals:
+                  Function:
+                    Environment:
+                      Variables:
+                        QUARKUS_PROFILE: test
+                Resources:
+                  ProcessWebhookFunction:
+                    Type: AWS::Serverless::Function
+                    Properties:
+                      Environment:
+                        Variables:
+                          WEBHOOK_VERIFY_AT: '2026-12-01T10:00:30Z'
+                          DISPATCH_WEBHOOKS_TEST_SNS_TRUST_ANCHOR: /tmp/ca.pem
+                          JAVA_TOOL_OPTIONS: -Dquarkus.profile=test
+                """), ROOT);
+        expect(broken, TemplateChecks::testOnlySwitchesAreNeverSet, "sets QUARKUS_PROFILE", "sets WEBHOOK_VERIFY_AT",
+                "sets DISPATCH_WEBHOOKS_TEST_SNS_TRUST_ANCHOR", "JAVA_TOOL_OPTIONS selects a Quarkus profile");
+    }
+
+    @Test
     void apiUrlOutputComesFromHttpApi() {
         none(CHECKS.outputs());
     }

@@ -54,9 +54,11 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * {@link LocalCloudOptions#defaults()}); the dev API key comes from {@code DISPATCH_DEV_API_KEY} or is random.
  *
  * <p>Webhooks: the cloud is configured with the test-only keys and credentials the {@code events/webhook-*.json}
- * fixtures were made with (see {@code FixtureWriter} in shared's tests), verifies at {@link #WEBHOOK_VERIFY_AT}
- * (just after the fixtures were signed, so they verify), reads the SNS test certificate from a folder instead of
- * fetching it, and sends SNS subscription confirmations to a local sink ({@link #snsConfirmations()}).
+ * fixtures were made with (see {@code FixtureWriter} in shared's tests), runs the functions under the Quarkus test
+ * profile (the only one in which test-only switches work), verifies at {@link #WEBHOOK_VERIFY_AT} (just after the
+ * fixtures were signed, so they verify), reads the SNS test certificate from a folder instead of fetching it and
+ * trusts the test-only CA that issued it, and sends SNS subscription confirmations to a local sink
+ * ({@link #snsConfirmations()}).
  */
 public final class LocalCloudExtension implements BeforeAllCallback, ParameterResolver {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -115,8 +117,8 @@ public final class LocalCloudExtension implements BeforeAllCallback, ParameterRe
 
     /**
      * Template parameters and environment that let the process-webhook function verify the recorded fixtures:
-     * the test keys, a fixed verification clock (WEBHOOK_VERIFY_AT: test only, it switches replay protection off),
-     * the SNS test certificate from a folder and confirmations to a local sink.
+     * the test profile, the test keys, a fixed verification clock (WEBHOOK_VERIFY_AT: it switches replay protection
+     * off), the SNS test certificate from a folder with its test-only CA trusted, and confirmations to a local sink.
      */
     private static void configureWebhooks(LocalCloudOptions options) {
         Path keys = ProjectLayout.root().resolve(WEBHOOK_TEST_KEYS);
@@ -138,6 +140,10 @@ public final class LocalCloudExtension implements BeforeAllCallback, ParameterRe
         options.parameter("PostmarkWebhookPassword", WEBHOOK_POSTMARK_PASSWORD);
         options.parameter("PostmarkWebhookToken", WEBHOOK_POSTMARK_TOKEN);
         options.parameter("GenericWebhookSecret", WEBHOOK_GENERIC_SECRET);
+        // The switches below exist under the test profile only (process-webhook's TestSwitches); the template never
+        // selects it (TemplateTest), so a deployed function ignores them even when they are set.
+        options.environment("QUARKUS_PROFILE", "test");
+        options.environment("SNS_TEST_TRUST_ANCHOR", keys.resolve("sns-test-ca.pem").toString());
         options.environment("WEBHOOK_VERIFY_AT", WEBHOOK_VERIFY_AT.toString());
         options.environment("SNS_CONFIRM_BASE_URL", startSnsConfirmationSink().toString());
     }

@@ -5,7 +5,8 @@ import java.net.URI;
 
 /**
  * Where SNS signing certificates come from: the PEM at a {@code SigningCertURL} that {@link SesSnsWebhook} has
- * already checked to be HTTPS on an SNS host. Production uses {@link HttpsCertificateSource} behind
+ * already checked to be HTTPS on an SNS regional host ({@link SnsEndpoints}); whether the certificate is SNS's is
+ * decided afterwards by {@link SnsCertificateTrust}, wherever it came from. Production uses {@link HttpsCertificateSource} behind
  * {@link CachingCertificateSource}; tests and machines without internet supply the PEM themselves.
  */
 @FunctionalInterface

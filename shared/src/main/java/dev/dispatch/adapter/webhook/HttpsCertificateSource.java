@@ -11,8 +11,8 @@ import java.time.Duration;
 
 /**
  * Fetches a signing certificate over HTTPS with the JDK client (TLS server authentication by the JDK's trust
- * store, which is what makes the certificate trustworthy). Redirects are not followed, so the host that was
- * checked is the host that answers. Build once per container.
+ * store). Redirects are not followed, so the host that was checked is the host that answers. What is fetched is
+ * still only a candidate: {@link SnsCertificateTrust} decides whether it is SNS's. Build once per container.
  */
 public class HttpsCertificateSource implements CertificateSource {
     static final int MAX_PEM_BYTES = 64 * 1024;

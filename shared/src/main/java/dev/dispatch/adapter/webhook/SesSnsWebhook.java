@@ -15,28 +15,23 @@ import dev.dispatch.domain.engagement.WebhookAuthenticationException;
 import dev.dispatch.domain.engagement.WebhookRequest;
 import dev.dispatch.domain.engagement.WebhookResult;
 import dev.dispatch.domain.subscriber.EmailAddress;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.Signature;
-import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Date;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Amazon SES events delivered by SNS over HTTPS (raw message delivery off, so the SNS envelope arrives as a
@@ -44,8 +39,9 @@ import java.util.regex.Pattern;
  *
  * <p>Order of checks, each a refusal: body size; envelope fields and the {@code x-amz-sns-message-type} header;
  * the topic is one of the configured ARNs; {@code SigningCertURL} is {@code https://sns.<region>.amazonaws.com/
- * SimpleNotificationService-<id>.pem} (checked before anything is fetched); the certificate (from the
- * {@link CertificateSource}) is valid now; the signature (version 1 SHA1withRSA, version 2 SHA256withRSA) verifies
+ * SimpleNotificationService-<hex>.pem} on an SNS regional host ({@link SnsEndpoints}, checked before anything is
+ * fetched); the certificate (from the {@link CertificateSource}) is SNS's signing certificate: valid now, named as
+ * SNS's, chained to a trusted CA ({@link SnsCertificateTrust}); the signature (version 1 SHA1withRSA, version 2 SHA256withRSA) verifies
  * over the canonical string: for a Notification {@code Message, MessageId, Subject (if present), Timestamp,
  * TopicArn, Type}, for a confirmation {@code Message, MessageId, SubscribeURL, Timestamp, Token, TopicArn, Type},
  * each as {@code Name\nvalue\n} (the last newline included). Only then is {@code Message} read.
@@ -54,8 +50,12 @@ import java.util.regex.Pattern;
  * fetches it); an UnsubscribeConfirmation yields nothing. A Notification's {@code Message} is either shape of SES
  * JSON: notifications ({@code notificationType} Bounce, Complaint, Delivery) or event publishing ({@code eventType}
  * Send, Reject, Bounce, Complaint, Delivery, Open, Click, Rendering Failure, DeliveryDelay, Subscription), one
- * event per recipient. Bounces: Permanent → BOUNCED, Transient and Undetermined → SOFT_BOUNCED. Identity: SNS
- * MessageId + ":" + recipient. Correlation: {@code X-Dispatch-*} from {@code mail.headers} (exact values), else
+ * event per recipient. Bounces: Permanent → BOUNCED, Transient and Undetermined → SOFT_BOUNCED. Identity: what
+ * the event is to SES, not the SNS message that carried it (SES may publish one event again, in a new SNS message
+ * with a new MessageId): {@code mail.messageId}, the SES event type, the recipient and the event's own time
+ * ({@code bounce.timestamp}, {@code delivery.timestamp}, ...; {@code mail.timestamp} for Send, Reject and Rendering
+ * Failure, which happen once per message), and for a click a digest of the link (two links clicked in the same
+ * millisecond, as link scanners do, are two events). Correlation: {@code X-Dispatch-*} from {@code mail.headers} (exact values), else
  * {@code mail.tags} (SES tag values are sanitized and carry no recipient key). A Message that is not JSON (SES's
  * "Successfully validated SNS topic" test) or has no {@code mail} yields nothing.
  *
@@ -65,14 +65,13 @@ import java.util.regex.Pattern;
 public class SesSnsWebhook implements ProviderWebhook {
     public static final String MESSAGE_TYPE_HEADER = "x-amz-sns-message-type";
 
-    private static final Pattern SNS_HOST = Pattern.compile("sns\\.[a-z0-9-]+\\.amazonaws\\.com");
-    private static final Pattern CERT_PATH = Pattern.compile("/SimpleNotificationService-[A-Za-z0-9]+\\.pem");
     private static final String NOTIFICATION = "Notification";
     private static final String SUBSCRIPTION_CONFIRMATION = "SubscriptionConfirmation";
     private static final String UNSUBSCRIBE_CONFIRMATION = "UnsubscribeConfirmation";
 
     private final Set<String> allowedTopicArns;
     private final CertificateSource certificates;
+    private final SnsCertificateTrust trust;
     private final int maxBodyBytes;
     private final Clock clock;
     static final java.time.Duration MAX_AGE = java.time.Duration.ofDays(7);
@@ -81,19 +80,23 @@ public class SesSnsWebhook implements ProviderWebhook {
     /**
      * @param allowedTopicArns the SNS topics whose messages (and subscription confirmations) are accepted
      * @param certificates where signing certificates come from (wrap the HTTPS one in a cache)
+     * @param trust what makes a fetched certificate SNS's ({@link SnsCertificateTrust#jdkTrustStore()} in production)
      */
-    public SesSnsWebhook(Set<String> allowedTopicArns, CertificateSource certificates, int maxBodyBytes, Clock clock) {
+    public SesSnsWebhook(Set<String> allowedTopicArns, CertificateSource certificates, SnsCertificateTrust trust,
+            int maxBodyBytes, Clock clock) {
         if (allowedTopicArns == null || allowedTopicArns.isEmpty()) {
             throw new IllegalArgumentException("at least one allowed SNS topic ARN is required");
         }
         this.allowedTopicArns = Set.copyOf(allowedTopicArns);
         this.certificates = certificates;
+        this.trust = java.util.Objects.requireNonNull(trust, "trust");
         this.maxBodyBytes = WebhookSupport.checkedLimit(maxBodyBytes);
         this.clock = clock;
     }
 
-    public SesSnsWebhook(Set<String> allowedTopicArns, CertificateSource certificates, Clock clock) {
-        this(allowedTopicArns, certificates, WebhookSupport.DEFAULT_MAX_BODY_BYTES, clock);
+    public SesSnsWebhook(Set<String> allowedTopicArns, CertificateSource certificates, SnsCertificateTrust trust,
+            Clock clock) {
+        this(allowedTopicArns, certificates, trust, WebhookSupport.DEFAULT_MAX_BODY_BYTES, clock);
     }
 
     @Override
@@ -124,11 +127,10 @@ public class SesSnsWebhook implements ProviderWebhook {
         verify(envelope, type);
         requireRecent(envelope);
 
-        String messageId = text(envelope, "MessageId", "");
         return switch (type) {
             case SUBSCRIPTION_CONFIRMATION -> WebhookResult.confirmSubscription(subscribeUrl(envelope));
             case UNSUBSCRIBE_CONFIRMATION -> WebhookResult.of(List.of());
-            default -> WebhookResult.of(parseSes(text(envelope, "Message", ""), messageId));
+            default -> WebhookResult.of(parseSes(text(envelope, "Message", "")));
         };
     }
 
@@ -218,32 +220,9 @@ public class SesSnsWebhook implements ProviderWebhook {
         return out.toString();
     }
 
-    /** Refuses any certificate URL that is not HTTPS on an SNS host with SNS's certificate path. */
+    /** Refuses any certificate URL that is not HTTPS on an SNS regional host with SNS's certificate path. */
     static URI checkSigningCertUrl(String raw) {
-        URI uri = snsHttpsUri(raw, "SigningCertURL");
-        if (uri.getRawQuery() != null || !CERT_PATH.matcher(uri.getRawPath() == null ? "" : uri.getRawPath()).matches()) {
-            throw WebhookAuthenticationException.refused("SigningCertURL is not an SNS certificate path");
-        }
-        return uri;
-    }
-
-    private static URI snsHttpsUri(String raw, String field) {
-        URI uri;
-        try {
-            uri = new URI(raw.strip());
-        } catch (URISyntaxException e) {
-            throw WebhookAuthenticationException.refused(field + " is not a URL");
-        }
-        String host = uri.getHost() == null ? "" : uri.getHost().toLowerCase(Locale.ROOT);
-        boolean ok = "https".equalsIgnoreCase(uri.getScheme())
-                && uri.getRawUserInfo() == null
-                && (uri.getPort() == -1 || uri.getPort() == 443)
-                && uri.getRawFragment() == null
-                && SNS_HOST.matcher(host).matches();
-        if (!ok) {
-            throw WebhookAuthenticationException.refused(field + " is not https on an SNS host");
-        }
-        return uri;
+        return SnsEndpoints.requireCertificateUrl(raw);
     }
 
     private X509Certificate certificate(URI url) {
@@ -253,31 +232,19 @@ public class SesSnsWebhook implements ProviderWebhook {
         } catch (IOException e) {
             throw new UncheckedIOException("SNS signing certificate is unavailable", e);
         }
-        X509Certificate certificate;
-        try {
-            certificate = (X509Certificate) CertificateFactory.getInstance("X.509")
-                    .generateCertificate(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
-        } catch (CertificateException | ClassCastException e) {
-            throw WebhookAuthenticationException.refused("SigningCertURL does not hold an X.509 certificate");
-        }
-        try {
-            certificate.checkValidity(Date.from(clock.instant()));
-        } catch (CertificateException e) {
-            throw WebhookAuthenticationException.refused("SNS signing certificate is not valid now");
-        }
-        return certificate;
+        return trust.signingCertificate(pem, url, clock.instant());
     }
 
     private static String subscribeUrl(JsonNode envelope) {
         String raw = text(envelope, "SubscribeURL", "");
         // Signed by SNS already; checked anyway so a confirmation can only ever make us call SNS.
-        snsHttpsUri(raw, "SubscribeURL");
+        SnsEndpoints.requireSnsUrl(raw, "SubscribeURL");
         return raw;
     }
 
     // ---- SES JSON
 
-    private List<EngagementEvent> parseSes(String message, String snsMessageId) {
+    private List<EngagementEvent> parseSes(String message) {
         if (!message.stripLeading().startsWith("{")) {
             return List.of(); // SES's setup test message is plain text: nothing to record
         }
@@ -296,7 +263,11 @@ public class SesSnsWebhook implements ProviderWebhook {
         }
         Correlation correlation = correlation(mail);
         Instant mailTime = isoInstant(optionalText(mail, "timestamp", "Message.mail."), "Message.mail.timestamp");
-        Events events = new Events(snsMessageId, kind, correlation);
+        String sesMessageId = optionalText(mail, "messageId", "Message.mail.");
+        if (sesMessageId == null) {
+            throw new MalformedWebhookException("Message.mail.messageId", "is required");
+        }
+        Events events = new Events(sesMessageId, kind, correlation);
         switch (kind) {
             case "Send" -> events.forDestination(mail, EngagementType.SENT, mailTime, null, null);
             case "Reject" -> {
@@ -422,27 +393,37 @@ public class SesSnsWebhook implements ProviderWebhook {
         return b == null || b.isBlank() ? a : a + ": " + b;
     }
 
-    /** Accumulates one event per recipient with the message's shared identity and correlation. */
+    /** Accumulates one event per recipient with the SES message's identity and correlation. */
     private final class Events {
-        private final String snsMessageId;
+        private final String sesMessageId;
         private final String kind;
         private final Correlation correlation;
         private final List<EngagementEvent> list = new ArrayList<>();
 
-        Events(String snsMessageId, String kind, Correlation correlation) {
-            this.snsMessageId = snsMessageId;
+        Events(String sesMessageId, String kind, Correlation correlation) {
+            this.sesMessageId = sesMessageId;
             this.kind = kind;
             this.correlation = correlation;
         }
 
         void add(EngagementType type, String address, String field, Instant at, String detail, String url) {
             EmailAddress recipient = email(bareAddress(address), field);
-            EngagementEvent.Builder builder = EngagementEvent.builder(provider(), snsMessageId + ":" + recipient.value(),
+            EngagementEvent.Builder builder = EngagementEvent.builder(provider(), identity(recipient, at, url),
                             type, recipient, at)
                     .providerType(kind)
                     .detail(detail)
                     .url(url);
             list.add(correlation.applyTo(builder).build());
+        }
+
+        /**
+         * SES's identity of the event: the same event published again (a new SNS MessageId) gets the same one. The
+         * time is the parsed instant, so "09:59:01Z" and "09:59:01.000Z" are one time.
+         */
+        private String identity(EmailAddress recipient, Instant at, String url) {
+            String id = sesMessageId + ":" + kind + ":" + recipient.value() + ":" + at;
+            return url == null ? id : id + ":" + HexFormat.of().formatHex(
+                    WebhookSupport.sha256(url.getBytes(StandardCharsets.UTF_8)), 0, 8);
         }
 
         void forDestination(JsonNode mail, EngagementType type, Instant at, String detail, String url) {

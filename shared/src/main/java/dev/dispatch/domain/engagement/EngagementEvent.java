@@ -9,8 +9,9 @@ import java.util.regex.Pattern;
  * One provider event about one recipient, normalized from a verified webhook.
  *
  * @param provider "sendgrid", "ses", "postmark" or "generic"
- * @param providerEventId the dedupe identity within the provider: SendGrid {@code sg_event_id}; SES the SNS
- *     MessageId and the recipient; Postmark the RecordType, ID or MessageID, and the recipient (opens, clicks and
+ * @param providerEventId the dedupe identity within the provider: SendGrid {@code sg_event_id}; SES its own message
+ *     id, event type, recipient and event time (and the link of a click), never the SNS MessageId, as SES may publish
+ *     one event in several SNS messages; Postmark the RecordType, ID or MessageID, and the recipient (opens, clicks and
  *     subscription changes add their own time, as one message can have many); generic its {@code id}
  * @param type the normalized type
  * @param recipient the address the event is about

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dispatch.domain.engagement.WebhookRequest;
 import dev.dispatch.emulators.ProjectLayout;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -15,6 +16,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyFactory;
 import java.security.PrivateKey;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Clock;
 import java.time.Instant;
@@ -145,7 +149,21 @@ final class Fixtures {
     }
 
     static SesSnsWebhook ses(CertificateSource certificates, Clock clock) {
-        return new SesSnsWebhook(Set.of(FixtureWriter.TOPIC_ARN), certificates, clock);
+        return new SesSnsWebhook(Set.of(FixtureWriter.TOPIC_ARN), certificates, snsTrust(), clock);
+    }
+
+    /** The JDK's trust store plus the test-only CA that issued {@code sns-test-signing-cert.pem}. */
+    static SnsCertificateTrust snsTrust() {
+        return SnsCertificateTrust.jdkTrustStore().withAdditionalAnchors(List.of(certificate("sns-test-ca.pem")));
+    }
+
+    static X509Certificate certificate(String resource) {
+        try {
+            return (X509Certificate) CertificateFactory.getInstance("X.509")
+                    .generateCertificate(new ByteArrayInputStream(resource(resource).getBytes(StandardCharsets.US_ASCII)));
+        } catch (CertificateException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     static PostmarkWebhook postmark() {

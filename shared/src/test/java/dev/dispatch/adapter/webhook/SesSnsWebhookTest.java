@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dispatch.adapter.render.CampaignRenderer;
 import dev.dispatch.domain.engagement.EngagementEvent;
+import dev.dispatch.domain.engagement.EngagementRecorder;
 import dev.dispatch.domain.engagement.EngagementType;
 import dev.dispatch.domain.engagement.MalformedWebhookException;
 import dev.dispatch.domain.engagement.WebhookAuthenticationException;
@@ -73,8 +74,11 @@ class SesSnsWebhookTest {
         assertEquals(recipient, event.recipient().value());
         assertEquals(providerType, event.providerType());
         assertEquals("ses", event.provider());
+        // SES's identity of the event, not the SNS message that carried it
         String snsMessageId = Fixtures.JSON.readTree(load(file).body()).get("MessageId").asText();
-        assertEquals(snsMessageId + ":" + recipient, event.providerEventId());
+        assertTrue(event.providerEventId().startsWith("0100017a-ses-message-0001:" + providerType + ":" + recipient + ":"
+                + event.occurredAt()), event.providerEventId());
+        assertTrue(!event.providerEventId().contains(snsMessageId), event.providerEventId());
         assertEquals(FixtureWriter.CAMPAIGN, event.campaignId());
         assertEquals("A", event.variant());
         assertEquals(FixtureWriter.BATCH, event.batchId());
@@ -106,7 +110,7 @@ class SesSnsWebhookTest {
     @Test
     void givenAConfirmationOrNotificationFromAnotherTopic_thenRefusedBeforeAnyCertificateIsFetched() {
         SesSnsWebhook otherTopic = new SesSnsWebhook(Set.of("arn:aws:sns:us-east-1:123456789012:someone-else"),
-                certificates, Fixtures.fixtureClock());
+                certificates, Fixtures.snsTrust(), Fixtures.fixtureClock());
         assertThrows(WebhookAuthenticationException.class,
                 () -> otherTopic.receive(load("webhook-ses-subscription-confirmation.json")));
         assertThrows(WebhookAuthenticationException.class, () -> otherTopic.receive(load("webhook-ses-delivery.json")));
@@ -134,6 +138,18 @@ class SesSnsWebhookTest {
         "https://user@sns.us-east-1.amazonaws.com/SimpleNotificationService-6aad65c2f9911b05cd53efda11f913f9.pem",
         "https://sns.us-east-1.amazonaws.com/SimpleNotificationService-../../x.pem",
         "https://sns..amazonaws.com/SimpleNotificationService-6aad65c2f9911b05cd53efda11f913f9.pem",
+        // S3: the bucket "sns" (path-style and legacy regional hosts), not SNS
+        "https://sns.s3.amazonaws.com/SimpleNotificationService-6aad65c2f9911b05cd53efda11f913f9.pem",
+        "https://sns.s3-us-west-2.amazonaws.com/SimpleNotificationService-6aad65c2f9911b05cd53efda11f913f9.pem",
+        "https://sns.s3-external-1.amazonaws.com/SimpleNotificationService-6aad65c2f9911b05cd53efda11f913f9.pem",
+        "https://sns.s3.us-west-2.amazonaws.com/SimpleNotificationService-6aad65c2f9911b05cd53efda11f913f9.pem",
+        // other not-a-region labels, and China's regions only under .amazonaws.com.cn
+        "https://sns.attacker.amazonaws.com/SimpleNotificationService-6aad65c2f9911b05cd53efda11f913f9.pem",
+        "https://sns.cn-north-1.amazonaws.com/SimpleNotificationService-6aad65c2f9911b05cd53efda11f913f9.pem",
+        "https://sns.us-east-1.amazonaws.com.cn/SimpleNotificationService-6aad65c2f9911b05cd53efda11f913f9.pem",
+        "https://sns.us-east-1.amazonaws.com./SimpleNotificationService-6aad65c2f9911b05cd53efda11f913f9.pem",
+        "https://sns.us-east-1.amazonaws.com:443/SimpleNotificationService-6aad65c2f9911b05cd53efda11f913f9.pem",
+        "https://sns.us-east-1.amazonaws.com/SimpleNotificationService-not+hex.pem",
         "file:///SimpleNotificationService-1.pem",
         "not a url",
     })
@@ -145,7 +161,12 @@ class SesSnsWebhookTest {
     @ValueSource(strings = {
         "https://sns.us-east-1.amazonaws.com/SimpleNotificationService-6aad65c2f9911b05cd53efda11f913f9.pem",
         "https://sns.eu-central-1.amazonaws.com/SimpleNotificationService-01d088a6f77103d0fe307c0069e40ed6.pem",
-        "https://SNS.us-west-2.amazonaws.com:443/SimpleNotificationService-abc.pem",
+        "https://SNS.us-west-2.amazonaws.com/SimpleNotificationService-abc.pem",
+        "https://sns.ap-southeast-2.amazonaws.com/SimpleNotificationService-6aad65c2f9911b05cd53efda11f913f9.pem",
+        "https://sns.eu-west-3.amazonaws.com/SimpleNotificationService-6aad65c2f9911b05cd53efda11f913f9.pem",
+        "https://sns.us-gov-west-1.amazonaws.com/SimpleNotificationService-6aad65c2f9911b05cd53efda11f913f9.pem",
+        "https://sns.cn-north-1.amazonaws.com.cn/SimpleNotificationService-6aad65c2f9911b05cd53efda11f913f9.pem",
+        "https://sns.cn-northwest-1.amazonaws.com.cn/SimpleNotificationService-6aad65c2f9911b05cd53efda11f913f9.pem",
     })
     void givenRealSnsCertificateUrls_thenAccepted(String url) {
         assertDoesNotThrow(() -> SesSnsWebhook.checkSigningCertUrl(url));
@@ -273,7 +294,8 @@ class SesSnsWebhookTest {
 
     @Test
     void givenABodyOverTheLimit_thenTooLarge() {
-        SesSnsWebhook small = new SesSnsWebhook(Set.of(FixtureWriter.TOPIC_ARN), certificates, 1000, Fixtures.fixtureClock());
+        SesSnsWebhook small = new SesSnsWebhook(Set.of(FixtureWriter.TOPIC_ARN), certificates, Fixtures.snsTrust(), 1000,
+                Fixtures.fixtureClock());
         assertThrows(WebhookTooLargeException.class, () -> small.verifyAndParse(load("webhook-ses-delivery.json")));
     }
 
@@ -315,7 +337,7 @@ class SesSnsWebhookTest {
 
     @Test
     void givenOnlyTagsAsCorrelation_thenCampaignVariantAndBatchComeFromTags() throws Exception {
-        String mail = "{\"timestamp\":\"2026-12-01T09:59:00Z\",\"destination\":[\"" + ADA + "\"],"
+        String mail = "{\"timestamp\":\"2026-12-01T09:59:00Z\",\"messageId\":\"m-2\",\"destination\":[\"" + ADA + "\"],"
                 + "\"tags\":{\"campaignId\":[\"cmp_tagged\"],\"variant\":[\"B\"],\"batchId\":[\"cmp_tagged-9\"]}}";
         EngagementEvent event = webhook.verifyAndParse(request(signed(notification(
                 "{\"eventType\":\"Open\",\"mail\":" + mail + ",\"open\":{\"timestamp\":\"2026-12-01T09:59:10Z\"}}")))).get(0);
@@ -364,6 +386,80 @@ class SesSnsWebhookTest {
         ObjectNode retried = notification(sesDelivery("fixture.ada@example.com"));
         retried.put("Timestamp", FixtureWriter.SENT_AT.minus(java.time.Duration.ofHours(90)).toString());
         assertEquals(1, webhook.receive(request(signed(retried))).events().size(), "a message redelivered days later still passes");
+    }
+
+    // ---- SES's own identity
+
+    @Test
+    void givenTheSameSesEventPublishedInTwoSnsMessages_thenBothCarryOneIdentity() throws Exception {
+        ObjectNode first = notification(sesDelivery(ADA));
+        ObjectNode again = notification(sesDelivery(ADA));
+        again.put("MessageId", "5f8e2a4c-0000-4000-8000-republished01");
+        again.put("Timestamp", "2026-12-01T10:00:05.000Z");
+        EngagementEvent a = webhook.verifyAndParse(request(signed(first))).get(0);
+        EngagementEvent b = webhook.verifyAndParse(request(signed(again))).get(0);
+
+        assertEquals(a.providerEventId(), b.providerEventId());
+        assertEquals(EngagementRecorder.eventKey(a), EngagementRecorder.eventKey(b));
+        assertEquals(a.occurredAt(), b.occurredAt());
+    }
+
+    @Test
+    void givenDifferentSesEvents_thenDifferentIdentities() throws Exception {
+        EngagementEvent delivery = webhook.verifyAndParse(request(signed(notification(sesDelivery(ADA))))).get(0);
+        // another event time (a second open of the same message), another message, another type
+        String laterOpen = "{\"eventType\":\"Open\",\"mail\":" + mail(ADA) + ",\"open\":{\"timestamp\":\"2026-12-01T09:59:40.000Z\"}}";
+        String earlierOpen = laterOpen.replace("09:59:40", "09:59:30");
+        String otherMessage = sesDelivery(ADA).replace("\"m-1\"", "\"m-9\"");
+        List<String> ids = new java.util.ArrayList<>();
+        ids.add(delivery.providerEventId());
+        for (String message : List.of(laterOpen, earlierOpen, otherMessage)) {
+            ids.add(webhook.verifyAndParse(request(signed(notification(message)))).get(0).providerEventId());
+        }
+        assertEquals(4, Set.copyOf(ids).size(), ids.toString());
+    }
+
+    @Test
+    void givenTwoClicksAtTheSameInstant_thenTheLinkKeepsThemApart_andTheSameClickAgainIsOne() throws Exception {
+        String click = "{\"eventType\":\"Click\",\"mail\":" + mail(ADA) + ",\"click\":{\"timestamp\":"
+                + "\"2026-12-01T09:59:45.000Z\",\"link\":\"https://www.example.com/a\"}}";
+        String other = click.replace("/a\"", "/b\"");
+        ObjectNode republished = notification(click);
+        republished.put("MessageId", "5f8e2a4c-0000-4000-8000-republished02");
+        String a = webhook.verifyAndParse(request(signed(notification(click)))).get(0).providerEventId();
+        String b = webhook.verifyAndParse(request(signed(notification(other)))).get(0).providerEventId();
+        String again = webhook.verifyAndParse(request(signed(republished))).get(0).providerEventId();
+        assertTrue(!a.equals(b), a);
+        assertEquals(a, again);
+    }
+
+    @Test
+    void givenSesJsonWithoutItsMessageId_thenMalformed() throws Exception {
+        assertEquals("Message.mail.messageId", malformed("{\"eventType\":\"Delivery\",\"mail\":{\"timestamp\":"
+                + "\"2026-12-01T09:59:00.000Z\",\"destination\":[\"" + ADA + "\"]},\"delivery\":{\"timestamp\":"
+                + "\"2026-12-01T09:59:01.000Z\",\"recipients\":[\"" + ADA + "\"]}}"));
+    }
+
+    // ---- the signing certificate must be SNS's
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sns-test-untrusted-cert.pem", "sns-test-wrong-name-cert.pem"})
+    void givenACertificateWithTheSigningKeyThatIsNotSnss_thenTheValidSignatureIsNotBelieved(String served) {
+        // Both hold the key that signed the fixture (so the signature itself verifies): one names SNS but chains to
+        // no trusted CA (anyone can make it), the other chains to the trusted CA but names another host.
+        SesSnsWebhook webhook = Fixtures.ses(url -> Fixtures.resource(served), Fixtures.fixtureClock());
+        var e = assertThrows(WebhookAuthenticationException.class,
+                () -> webhook.verifyAndParse(load("webhook-ses-delivery.json")));
+        assertTrue(e.getMessage().contains("certificate"), e.getMessage());
+    }
+
+    @Test
+    void givenOnlyTheJdkTrustStore_thenTheLocallyMadeTestCertificateIsRefused() {
+        SesSnsWebhook production = new SesSnsWebhook(Set.of(FixtureWriter.TOPIC_ARN), certificates,
+                SnsCertificateTrust.jdkTrustStore(), Fixtures.fixtureClock());
+        var e = assertThrows(WebhookAuthenticationException.class,
+                () -> production.verifyAndParse(load("webhook-ses-delivery.json")));
+        assertTrue(e.getMessage().contains("trusted CA"), e.getMessage());
     }
 
     // ---- helpers

@@ -65,6 +65,12 @@ class WebhooksTest {
     private static final Map<String, Integer> REFUSED_FIXTURES = Map.of(
             "webhook-ses-forged-cert-url.json", 403,
             "webhook-sendgrid-dropped-test-vector.json", 403);
+    /**
+     * Events a fixture publishes again: webhook-ses-notification-delivery.json is the delivery of
+     * webhook-ses-delivery.json (same SES message, recipient and delivery time) in SES's notification shape, so it
+     * is accepted and changes nothing (SES events are keyed by what they are, not by the SNS message).
+     */
+    private static final Map<String, Integer> REPUBLISHED = Map.of("ses", 1);
     /** Written by the send path (send-batch counts by the real day), never by webhooks: left out of the comparisons. */
     private static final Set<String> SEND_PATH_COUNTERS = Set.of("n_sent", "n_errors");
     private static final Duration EFFECTS = Duration.ofSeconds(60);
@@ -100,13 +106,15 @@ class WebhooksTest {
 
         // Effects: every event applied once, counted once per provider and day, the right addresses suppressed.
         awaitQueueDrained(aws);
-        await("each provider's " + FIXTURE_DAY + " counters add up to the events it accepted " + received,
-                () -> PROVIDERS.stream().allMatch(p -> total(fixtureDayStats(aws).get(p)) == received.get(p)));
+        await("each provider's " + FIXTURE_DAY + " counters add up to the distinct events it accepted " + received,
+                () -> PROVIDERS.stream().allMatch(p -> total(fixtureDayStats(aws).get(p))
+                        == received.get(p) - REPUBLISHED.getOrDefault(p, 0)));
         // The generic fixture carries one event of each of its 13 types: each lands on its own counter, once.
         Map<String, Long> generic = fixtureDayStats(aws).get("generic");
         assertEquals(13, generic.size(), generic.toString());
         generic.forEach((name, n) -> assertEquals(1L, n, name));
-        int accepted = received.values().stream().mapToInt(Integer::intValue).sum();
+        int accepted = received.values().stream().mapToInt(Integer::intValue).sum()
+                - REPUBLISHED.values().stream().mapToInt(Integer::intValue).sum();
         List<Map<String, AttributeValue>> history = new ArrayList<>(fixtureDayHistory(aws, ADA));
         history.addAll(fixtureDayHistory(aws, BOB));
         assertEquals(accepted, history.size(), "one history item per accepted event");
@@ -254,6 +262,78 @@ class WebhooksTest {
                 .invoke(JSON.writeValueAsBytes(event)));
         assertEquals(404, answer.get("statusCode").asInt(), answer.toString());
         assertTrue(JSON.readTree(answer.get("body").asText()).get("error").asText().contains("generic"), answer.toString());
+    }
+
+    // ------------------------------------------------------------------ SES republishing
+
+    @Test
+    void givenOneSesEventPublishedAgainInANewSnsMessage_thenItIsAppliedOnce(LocalAws aws) throws Exception {
+        // SES may publish one event more than once, each time in a new SNS message: new MessageId, new Timestamp,
+        // both properly signed. What the event is (SES message id, type, recipient, event time) makes it one.
+        String email = address("ses-republished");
+        String day = "2026-11-17"; // a day of its own, so its counters are this test's
+        String message = "{\"eventType\":\"Delivery\",\"mail\":{\"timestamp\":\"" + day + "T08:00:00.000Z\","
+                + "\"messageId\":\"0100017a-republished-" + run + "\",\"source\":\"news@example.com\","
+                + "\"destination\":[\"" + email + "\"]},\"delivery\":{\"timestamp\":\"" + day + "T08:00:01.000Z\","
+                + "\"recipients\":[\"" + email + "\"],\"smtpResponse\":\"250 2.6.0 Message received\"}}";
+        long before = total(dayStats(aws, day, "ses"));
+        Instant now = LocalCloudExtension.WEBHOOK_VERIFY_AT;
+        List<String> messageIds = List.of(UUID.randomUUID().toString(), UUID.randomUUID().toString());
+        for (int i = 0; i < messageIds.size(); i++) {
+            String envelope = snsNotification(messageIds.get(i), message, now.minusSeconds(20 - 10L * i));
+            HttpResponse<String> response = send(LocalCloudExtension.request("/webhooks/amazon-ses")
+                    .header("Content-Type", "text/plain; charset=UTF-8")
+                    .header("x-amz-sns-message-type", "Notification")
+                    .POST(HttpRequest.BodyPublishers.ofString(envelope)).build());
+            assertEquals("{\"received\":1}", expect(200, response), "publication " + (i + 1));
+            if (i == 0) {
+                await("the first publication is applied",
+                        () -> history(aws, email).stream().anyMatch(h -> "applied".equals(h.get("state").s())));
+            }
+        }
+        awaitQueueDrained(aws);
+        Thread.sleep(2_000);
+        awaitQueueDrained(aws);
+
+        List<Map<String, AttributeValue>> history = history(aws, email);
+        assertEquals(1, history.size(), history.toString());
+        assertEquals("applied", history.get(0).get("state").s());
+        assertEquals(before + 1, total(dayStats(aws, day, "ses")), "counted once");
+    }
+
+    /** An SNS Notification envelope signed (version 2) with the test-only key behind the fixtures' certificate. */
+    private static String snsNotification(String messageId, String message, Instant timestamp) throws Exception {
+        Map<String, String> envelope = new LinkedHashMap<>();
+        envelope.put("Type", "Notification");
+        envelope.put("MessageId", messageId);
+        envelope.put("TopicArn", LocalCloudExtension.WEBHOOK_SES_TOPIC_ARN);
+        envelope.put("Message", message);
+        envelope.put("Timestamp", timestamp.toString());
+        envelope.put("SignatureVersion", "2");
+        envelope.put("SigningCertURL", "https://sns.us-east-1.amazonaws.com/" + LocalCloudExtension.WEBHOOK_SNS_CERT_FILE);
+        String canonical = "Message\n" + message + "\nMessageId\n" + messageId + "\nTimestamp\n" + timestamp
+                + "\nTopicArn\n" + LocalCloudExtension.WEBHOOK_SES_TOPIC_ARN + "\nType\nNotification\n";
+        String pem = Files.readString(ProjectLayout.root().resolve(LocalCloudExtension.WEBHOOK_TEST_KEYS)
+                .resolve("sns-test-signing-key.pem")).replaceAll("-----(BEGIN|END) PRIVATE KEY-----", "").replaceAll("\\s+", "");
+        PrivateKey key = KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(pem)));
+        Signature rsa = Signature.getInstance("SHA256withRSA");
+        rsa.initSign(key);
+        rsa.update(canonical.getBytes(StandardCharsets.UTF_8));
+        envelope.put("Signature", Base64.getEncoder().encodeToString(rsa.sign()));
+        return JSON.writeValueAsString(envelope);
+    }
+
+    /** A provider's engagement counters of one UTC day ({@code delivery-stats}, {@code <day>#<provider>}). */
+    private static Map<String, Long> dayStats(LocalAws aws, String day, String provider) {
+        Map<String, Long> counts = new TreeMap<>();
+        aws.dynamoDb().getItem(b -> b.tableName(aws.resources().tableName("CountersTable"))
+                .key(Map.of("pk", s("delivery-stats"), "sk", s(day + "#" + provider))).consistentRead(true)).item()
+                .forEach((name, value) -> {
+                    if (name.startsWith("n_") && !SEND_PATH_COUNTERS.contains(name)) {
+                        counts.put(name, Long.parseLong(value.n()));
+                    }
+                });
+        return counts;
     }
 
     // ------------------------------------------------------------------ requests
