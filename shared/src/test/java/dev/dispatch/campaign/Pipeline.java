@@ -18,6 +18,7 @@ import dev.dispatch.domain.campaign.LedgerBatch;
 import dev.dispatch.domain.campaign.NewBatch;
 import dev.dispatch.domain.campaign.RecipientResult;
 import dev.dispatch.domain.campaign.SendLedger;
+import dev.dispatch.domain.campaign.SenderAllowlist;
 import dev.dispatch.domain.message.EmailProvider;
 import dev.dispatch.domain.subscriber.SubscriberService;
 import dev.dispatch.domain.subscriber.UnsubscribeTokens;
@@ -51,7 +52,8 @@ final class Pipeline {
     final DynamoDbDeliveryStats deliveryStats = new DynamoDbDeliveryStats(dynamoDb, TestStack.subscriberTables().counters());
     final DynamoDbSendLedger ledger = new DynamoDbSendLedger(dynamoDb, TestStack.aws().resources().tableName("SendLedgerTable"));
     final CampaignService campaigns = new CampaignService(campaignStore, ledger, new SqsSendQueue(sqs, sendQueue),
-            new SqsEnqueueRequests(sqs, enqueueQueue), HandlebarsTemplates.html(), Clock.systemUTC());
+            new SqsEnqueueRequests(sqs, enqueueQueue), HandlebarsTemplates.html(), SenderAllowlist.parse("example.com"),
+            Clock.systemUTC());
     final CampaignRenderer renderer = new CampaignRenderer(new UnsubscribeTokens("k".repeat(40)), "https://mail.example.com");
 
     /** The enqueue step dies once right before moving its cursor (after its batches are stored and queued). */

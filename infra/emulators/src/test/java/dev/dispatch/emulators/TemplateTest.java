@@ -78,6 +78,11 @@ class TemplateTest {
         none(CHECKS.outputs());
     }
 
+    @Test
+    void sesSendingIsLimitedToTheSenderAllowlist() {
+        none(CHECKS.sesSendingIsLimitedToTheSenderAllowlist());
+    }
+
     // ------------------------------------------------------------------ the checks can fail
 
     static final String BROKEN = """
@@ -163,6 +168,49 @@ class TemplateTest {
         for (String f : fragments) {
             assertTrue(problems.stream().anyMatch(p -> p.contains(f)), () -> "expected a problem containing '" + f + "' in " + problems);
         }
+    }
+
+    static final String LOOSE_SENDING = """
+            Parameters:
+              SenderAllowlist:
+                Type: String
+            Resources:
+              ApiFunction:
+                Type: AWS::Serverless::Function
+                Properties:
+                  Environment:
+                    Variables:
+                      SENDER_ALLOWLIST: example.com
+              SendBatchFunction:
+                Type: AWS::Serverless::Function
+                Properties:
+                  Policies:
+                    - Statement:
+                        - Effect: Allow
+                          Action: [ses:SendRawEmail]
+                          Resource: '*'
+              OtherSender:
+                Type: AWS::Serverless::Function
+                Properties:
+                  Policies:
+                    - Statement:
+                        - Effect: Allow
+                          Action: ses:SendEmail
+                          Resource: '*'
+                          Condition:
+                            StringLike:
+                              ses:FromAddress: !Split [',', !Sub '*${SenderAllowlist}']
+            """;
+
+    @Test
+    void sendingWithoutOrWithALooseFromConditionIsCaught() {
+        TemplateChecks loose = new TemplateChecks(CfnTemplate.parse(LOOSE_SENDING), ROOT);
+        expect(loose, TemplateChecks::sesSendingIsLimitedToTheSenderAllowlist,
+                "ApiFunction: SENDER_ALLOWLIST is not !Ref SenderAllowlist",
+                "SendBatchFunction: allows SES sending without a StringLike ses:FromAddress condition",
+                "OtherSender: ses:FromAddress [*example.com, news@other.org] allows news@mail.example.com");
+        assertEquals(List.of("Parameters: no SenderAllowlist"),
+                new TemplateChecks(CfnTemplate.parse("Resources: {}\n"), ROOT).sesSendingIsLimitedToTheSenderAllowlist());
     }
 
     @Test

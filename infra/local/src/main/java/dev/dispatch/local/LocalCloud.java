@@ -43,6 +43,8 @@ import java.util.logging.Logger;
 public final class LocalCloud implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(LocalCloud.class.getName());
     private static volatile ScheduledExecutorService sharedTimers;
+    /** Template parameter SenderAllowlist unless given: the From domain of the sample campaign and the tests. */
+    public static final String DEFAULT_SENDER_ALLOWLIST = "example.com";
 
     private final LocalCloudOptions options;
     private final String devApiKey;
@@ -53,6 +55,7 @@ public final class LocalCloud implements AutoCloseable {
     private final List<ScheduleTrigger> schedules = new ArrayList<>();
     private LocalAws localAws;
     private String genericWebhookSecret;
+    private String senderAllowlist;
     private HttpApiRouter router;
     private HttpApiGateway gateway;
     private Thread shutdownHook;
@@ -100,6 +103,9 @@ public final class LocalCloud implements AutoCloseable {
         int port = options.port() == 0 ? freePort(options.bindAddress()) : options.port();
         parameters.putIfAbsent("PublicApiUrl", "http://" + ("0.0.0.0".equals(options.bindAddress()) ? "127.0.0.1" : options.bindAddress()) + ":" + port);
         parameters.putIfAbsent("UnsubscribeSigningKey", randomKey());
+        // The sample campaign, the benchmarks and the tests send from example.com addresses.
+        parameters.putIfAbsent("SenderAllowlist", DEFAULT_SENDER_ALLOWLIST);
+        senderAllowlist = parameters.get("SenderAllowlist");
         // The generic webhook works out of the box locally (the provider webhooks need their providers' keys).
         parameters.putIfAbsent("GenericWebhookSecret", randomKey());
         genericWebhookSecret = parameters.get("GenericWebhookSecret");
@@ -373,6 +379,7 @@ public final class LocalCloud implements AutoCloseable {
         b.append(String.format("  SES mail viewer %s%n", localAws.sesEndpoint()));
         b.append(String.format("  Webhooks        %s (HMAC secret %s, format in events/README.md)%n",
                 apiUrl("/webhooks/generic"), genericWebhookSecret));
+        b.append(String.format("  Allowed senders %s (--parameter SenderAllowlist=...)%n", senderAllowlist));
         b.append(String.format("  DynamoDB        %s%s%n", localAws.dynamoDbEndpoint(),
                 options.persistDir() == null ? " (in memory)" : " (persisted in " + options.persistDir() + ")"));
         b.append(String.format("  SQS             %s%n", localAws.sqsEndpoint()));
