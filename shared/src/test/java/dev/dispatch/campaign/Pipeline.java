@@ -74,7 +74,7 @@ final class Pipeline {
     private BatchSender sender(Map<String, EmailProvider> providers) {
         return new BatchSender(campaignStore, subscriberStore, new LedgerCrash(ledger, sendCrashesBeforeProviderCall), renderer,
                 providers, Clock.systemUTC(), d -> Thread.sleep(Math.min(d.toMillis(), 20)), Duration.ofSeconds(2),
-                deliveryStats);
+                new BatchSender.TimeBudget(Duration.ofMillis(200), Duration.ofMillis(200)), deliveryStats);
     }
 
     /** Drives both queues until the campaign is final and nothing is left, or the time is up. */
@@ -140,7 +140,7 @@ final class Pipeline {
     private boolean deliver(BatchSender sender, String campaignId, int batch) {
         try {
             BatchSender.Result result = sender.send(campaignId, batch, UUID.randomUUID().toString(), Instant.now().plusSeconds(20));
-            return result != BatchSender.Result.RETRY_LATER;
+            return result != BatchSender.Result.RETRY_LATER && result != BatchSender.Result.NO_TIME;
         } catch (SimulatedCrash | BatchSender.LeaseLostException e) {
             return false;
         }

@@ -48,6 +48,7 @@ final class TemplateChecks {
         p.addAll(secretParametersAreNoEcho());
         p.addAll(outputs());
         p.addAll(sesSendingIsLimitedToTheSenderAllowlist());
+        p.addAll(sendBatchConcurrencyIsCapped());
         return p;
     }
 
@@ -381,6 +382,24 @@ final class TemplateChecks {
             regex.append(c == '*' ? ".*" : c == '?' ? "." : Pattern.quote(String.valueOf(c)));
         }
         return Pattern.compile(regex.toString());
+    }
+
+    /** send-batch's SQS event source caps its concurrency (ScalingConfig.MaximumConcurrency, 2 to 1000). */
+    List<String> sendBatchConcurrencyIsCapped() {
+        List<String> p = new ArrayList<>();
+        if (!functions().containsKey("SendBatchFunction")) {
+            return List.of("SendBatchFunction: not declared");
+        }
+        events("SendBatchFunction").forEach((name, e) -> {
+            if (!"SQS".equals(e.get("Type"))) {
+                return;
+            }
+            Integer max = integer(map(map(e.get("Properties")).get("ScalingConfig")).get("MaximumConcurrency"));
+            if (max == null || max < 2 || max > 1000) {
+                p.add("SendBatchFunction." + name + ": ScalingConfig.MaximumConcurrency must be 2 to 1000, got " + max);
+            }
+        });
+        return p;
     }
 
     // ------------------------------------------------------------------ helpers

@@ -83,6 +83,11 @@ class TemplateTest {
         none(CHECKS.sesSendingIsLimitedToTheSenderAllowlist());
     }
 
+    @Test
+    void sendBatchConcurrencyIsCapped() {
+        none(CHECKS.sendBatchConcurrencyIsCapped());
+    }
+
     // ------------------------------------------------------------------ the checks can fail
 
     static final String BROKEN = """
@@ -189,6 +194,13 @@ class TemplateTest {
                         - Effect: Allow
                           Action: [ses:SendRawEmail]
                           Resource: '*'
+                  Events:
+                    SendBatches:
+                      Type: SQS
+                      Properties:
+                        Queue: arn:aws:sqs:us-east-1:123456789012:q
+                        ScalingConfig:
+                          MaximumConcurrency: 1
               OtherSender:
                 Type: AWS::Serverless::Function
                 Properties:
@@ -203,12 +215,13 @@ class TemplateTest {
             """;
 
     @Test
-    void sendingWithoutOrWithALooseFromConditionIsCaught() {
+    void sendingWithoutOrWithALooseFromConditionAndAnUncappedSendBatchAreCaught() {
         TemplateChecks loose = new TemplateChecks(CfnTemplate.parse(LOOSE_SENDING), ROOT);
         expect(loose, TemplateChecks::sesSendingIsLimitedToTheSenderAllowlist,
                 "ApiFunction: SENDER_ALLOWLIST is not !Ref SenderAllowlist",
                 "SendBatchFunction: allows SES sending without a StringLike ses:FromAddress condition",
                 "OtherSender: ses:FromAddress [*example.com, news@other.org] allows news@mail.example.com");
+        expect(loose, TemplateChecks::sendBatchConcurrencyIsCapped, "MaximumConcurrency must be 2 to 1000, got 1");
         assertEquals(List.of("Parameters: no SenderAllowlist"),
                 new TemplateChecks(CfnTemplate.parse("Resources: {}\n"), ROOT).sesSendingIsLimitedToTheSenderAllowlist());
     }
