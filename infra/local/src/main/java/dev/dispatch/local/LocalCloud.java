@@ -112,7 +112,12 @@ public final class LocalCloud implements AutoCloseable {
         localAws = LocalAws.start(root, parameters, options.persistDir());
         TemplateModel model = new TemplateModel(localAws.template(), localAws.resources(), root);
         List<TemplateModel.FunctionDefinition> definitions =
-                model.functions(options.concurrency(), options.defaultConcurrency());
+                model.functions(options.concurrency(), options.defaultConcurrency(), options.timeouts());
+        for (String id : options.timeouts().keySet()) {
+            if (definitions.stream().noneMatch(d -> d.spec().logicalId().equals(id))) {
+                throw new IllegalArgumentException("a timeout is given for " + id + ", which is not a function of the template");
+            }
+        }
         for (String id : options.concurrency().keySet()) {
             if (definitions.stream().noneMatch(d -> d.spec().logicalId().equals(id))) {
                 throw new IllegalArgumentException("--concurrency names " + id + ", which is not a function of the template");
@@ -167,7 +172,7 @@ public final class LocalCloud implements AutoCloseable {
             LocalFunction f = functions.get(mapping.functionLogicalId());
             SqsEventSource source = new SqsEventSource(mapping, f, localAws.sqs(), TemplateResources.REGION,
                     options.sqsVisibilityTimeoutSeconds(), options.verbose());
-            source.start(f.spec().concurrency());
+            source.start(mapping.pollers(f.spec().concurrency()));
             sqsEventSources.add(source);
         }
         for (ScheduleTrigger.Definition d : model.schedules(definitions, Instant.now())) {
@@ -402,8 +407,9 @@ public final class LocalCloud implements AutoCloseable {
             b.append(String.format("%nSQS event sources:%n"));
             for (SqsEventSource s : sqsEventSources) {
                 SqsEventSource.Mapping m = s.mapping();
-                b.append(String.format("  %-26s -> %s (batch %d%s)%n", m.queueLogicalId(), m.functionLogicalId(),
-                        m.batchSize(), m.reportBatchItemFailures() ? ", ReportBatchItemFailures" : ""));
+                b.append(String.format("  %-26s -> %s (batch %d%s%s)%n", m.queueLogicalId(), m.functionLogicalId(),
+                        m.batchSize(), m.reportBatchItemFailures() ? ", ReportBatchItemFailures" : "",
+                        m.maximumConcurrency() == null ? "" : ", at most " + m.maximumConcurrency() + " at once"));
             }
         }
         if (!schedules.isEmpty()) {
