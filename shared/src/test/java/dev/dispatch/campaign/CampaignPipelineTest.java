@@ -249,8 +249,9 @@ class CampaignPipelineTest {
         EmailProvider acceptsThenTimesOut = new EmailProvider() {
             public String name() { return "postmark"; }
             public int maxBatchSize() { return 500; }
-            public List<dev.dispatch.domain.message.SendResult> send(List<dev.dispatch.domain.message.OutgoingMessage> batch) {
-                List<dev.dispatch.domain.message.SendResult> results = real.get("postmark").send(batch);
+            public List<dev.dispatch.domain.message.SendResult> send(List<dev.dispatch.domain.message.OutgoingMessage> batch,
+                    Duration timeout) {
+                List<dev.dispatch.domain.message.SendResult> results = real.get("postmark").send(batch, timeout);
                 if (timeouts.getAndDecrement() > 0) { // the answer is lost on the way back
                     throw new dev.dispatch.domain.message.ProviderUnavailableException("postmark", "read timed out", List.of(), null,
                             batch.stream().map(dev.dispatch.domain.message.OutgoingMessage::to).toList());
@@ -344,5 +345,143 @@ class CampaignPipelineTest {
         assertEquals(sentAtCancel, sent);
         assertEquals(fates.size(), sent + cancelled);
         assertEquals(CampaignStatus.CANCELLED, p.campaignStore.find(c.id()).orElseThrow().status());
+    }
+
+    // ------------------------------------------------------------------ the invocation's time budget
+
+    /** A clock the test moves; the provider wrapper below moves it by each call's (pretended) duration. */
+    private static final class StepClock extends java.time.Clock {
+        private volatile java.time.Instant now;
+
+        StepClock(java.time.Instant start) {
+            this.now = start;
+        }
+
+        void advance(Duration d) {
+            now = now.plus(d);
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public java.time.Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public java.time.Instant instant() {
+            return now;
+        }
+    }
+
+    /** The real provider, each call taking {@code perCall} on the test's clock; remembers each call's timeout. */
+    private record SlowCalls(EmailProvider real, StepClock clock, Duration perCall, List<Duration> timeouts) implements EmailProvider {
+        public String name() { return real.name(); }
+        public int maxBatchSize() { return real.maxBatchSize(); }
+        public List<dev.dispatch.domain.message.SendResult> send(List<dev.dispatch.domain.message.OutgoingMessage> batch,
+                Duration timeout) {
+            timeouts.add(timeout);
+            List<dev.dispatch.domain.message.SendResult> results = real.send(batch, timeout);
+            clock.advance(perCall);
+            return results;
+        }
+    }
+
+    /** One ledger batch holding the whole audience, the campaign sending: what enqueue-campaign would have made. */
+    private static Campaign oneBatch(Pipeline p, List<String> audience, String segment) {
+        Campaign c = campaign(p, segment, List.of(), List.of("ses"), false);
+        p.campaigns.send(c.id(), null);
+        List<dev.dispatch.domain.campaign.LedgerRecipient> recipients = audience.stream()
+                .map(e -> new dev.dispatch.domain.campaign.LedgerRecipient(e, null)).toList();
+        assertTrue(p.ledger.create(c.id(), new dev.dispatch.domain.campaign.NewBatch(0, recipients,
+                audience.get(audience.size() - 1), 0, 0)));
+        return c;
+    }
+
+    private static dev.dispatch.domain.campaign.BatchSender sender(Pipeline p, EmailProvider provider, StepClock clock) {
+        return new dev.dispatch.domain.campaign.BatchSender(p.campaignStore, p.subscriberStore, p.ledger, p.renderer,
+                Map.of(provider.name(), provider), clock, d -> clock.advance(d), Duration.ofMinutes(3),
+                new dev.dispatch.domain.campaign.BatchSender.TimeBudget(Duration.ofSeconds(2), Duration.ofSeconds(3)),
+                p.deliveryStats);
+    }
+
+    @Test
+    void givenAnInvocationDeadlineMidBatch_thenNoCallOutlivesIt_theRestStaysUnsentAndTheNextInvocationFinishesIt() throws Exception {
+        Pipeline p = new Pipeline();
+        String segment = "budget-" + p.run;
+        List<String> audience = addAudience(p, 120, segment); // 3 SES calls: 50, 50, 20
+        Campaign c = oneBatch(p, audience, segment);
+        StepClock clock = new StepClock(java.time.Instant.now());
+        List<Duration> timeouts = new ArrayList<>();
+        EmailProvider slow = new SlowCalls(new SesProvider(ses, null), clock, Duration.ofSeconds(4), timeouts);
+        var sender = sender(p, slow, clock);
+
+        // First invocation: 10 s left, 2 s kept for recording, a call needs 3 s: calls at +0 s and +4 s, none at +8 s.
+        java.time.Instant start = clock.instant();
+        assertEquals(dev.dispatch.domain.campaign.BatchSender.Result.RETRY_LATER,
+                sender.send(c.id(), 0, "first", start.plusSeconds(10)));
+        assertEquals(List.of(Duration.ofSeconds(8), Duration.ofSeconds(4)), timeouts, "each call's timeout ends it before the reserve");
+        LedgerBatch cut = p.ledger.find(c.id(), 0).orElseThrow();
+        assertEquals(100, cut.results().size());
+        assertTrue(cut.results().values().stream().allMatch(r -> r.fate() == RecipientResult.Fate.SENT), cut.results().toString());
+        assertEquals(List.of(), cut.inflight(), "no call was left in flight");
+        assertEquals(20, cut.unresolved().size());
+        assertEquals(100, delivered(p.run).size(), "the 20 not reached were not sent");
+
+        // The next delivery (a new invocation, a new owner) takes the released batch at once and finishes it.
+        timeouts.clear();
+        assertEquals(dev.dispatch.domain.campaign.BatchSender.Result.DONE,
+                sender.send(c.id(), 0, "second", clock.instant().plusSeconds(10)));
+        assertEquals(List.of(Duration.ofSeconds(8)), timeouts);
+        Map<String, Integer> delivered = delivered(p.run);
+        assertEquals(new java.util.TreeSet<>(audience), delivered.keySet());
+        assertTrue(delivered.values().stream().allMatch(n -> n == 1), "nobody twice: " + delivered);
+        assertEquals(120, p.ledger.find(c.id(), 0).orElseThrow().results().values().stream()
+                .filter(r -> r.fate() == RecipientResult.Fate.SENT).count());
+    }
+
+    @Test
+    void givenTooLittleTimeLeft_thenTheBatchIsNotEvenClaimedAndNothingIsSent() throws Exception {
+        Pipeline p = new Pipeline();
+        String segment = "late-" + p.run;
+        List<String> audience = addAudience(p, 5, segment);
+        Campaign c = oneBatch(p, audience, segment);
+        StepClock clock = new StepClock(java.time.Instant.now());
+        List<Duration> timeouts = new ArrayList<>();
+        var sender = sender(p, new SlowCalls(new SesProvider(ses, null), clock, Duration.ofSeconds(1), timeouts), clock);
+
+        // 4.9 s left: 2 s reserve + 3 s for a call don't fit.
+        assertEquals(dev.dispatch.domain.campaign.BatchSender.Result.NO_TIME,
+                sender.send(c.id(), 0, "late", clock.instant().plusMillis(4900)));
+        LedgerBatch untouched = p.ledger.find(c.id(), 0).orElseThrow();
+        assertEquals(LedgerBatch.State.PENDING, untouched.state());
+        assertEquals(null, untouched.owner());
+        assertEquals(List.of(), timeouts);
+        assertEquals(Map.of(), delivered(p.run));
+    }
+
+    @Test
+    void givenALeaseShorterThanTheInvocation_thenWorkStopsBeforeTheLeaseRunsOut() throws Exception {
+        Pipeline p = new Pipeline();
+        String segment = "lease-" + p.run;
+        List<String> audience = addAudience(p, 100, segment); // 2 SES calls
+        Campaign c = oneBatch(p, audience, segment);
+        StepClock clock = new StepClock(java.time.Instant.now());
+        List<Duration> timeouts = new ArrayList<>();
+        EmailProvider slow = new SlowCalls(new SesProvider(ses, null), clock, Duration.ofSeconds(4), timeouts);
+        var sender = new dev.dispatch.domain.campaign.BatchSender(p.campaignStore, p.subscriberStore, p.ledger, p.renderer,
+                Map.of("ses", slow), clock, d -> clock.advance(d), Duration.ofSeconds(8),
+                new dev.dispatch.domain.campaign.BatchSender.TimeBudget(Duration.ofSeconds(2), Duration.ofSeconds(3)),
+                p.deliveryStats);
+
+        // The invocation has 15 min, the lease 8 s: one call (6 s timeout), then stop, so nobody can take the
+        // batch over while a call of ours is still running.
+        assertEquals(dev.dispatch.domain.campaign.BatchSender.Result.RETRY_LATER,
+                sender.send(c.id(), 0, "owner", clock.instant().plus(Duration.ofMinutes(15))));
+        assertEquals(List.of(Duration.ofSeconds(6)), timeouts);
+        assertEquals(50, p.ledger.find(c.id(), 0).orElseThrow().results().size());
     }
 }

@@ -3,6 +3,7 @@ package dev.dispatch.campaign;
 import dev.dispatch.domain.message.EmailProvider;
 import dev.dispatch.domain.message.OutgoingMessage;
 import dev.dispatch.domain.message.SendResult;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -27,8 +28,8 @@ final class CrashAfterSendProvider implements EmailProvider {
     }
 
     @Override
-    public List<SendResult> send(List<OutgoingMessage> batch) {
-        List<SendResult> results = real.send(batch);
+    public List<SendResult> send(List<OutgoingMessage> batch, Duration timeout) {
+        List<SendResult> results = real.send(batch, timeout);
         if (crashesLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
             throw new Pipeline.SimulatedCrash("after the provider accepted a call, before its answer was recorded");
         }

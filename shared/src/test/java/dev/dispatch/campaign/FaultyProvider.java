@@ -41,7 +41,7 @@ final class FaultyProvider implements EmailProvider {
     }
 
     @Override
-    public List<SendResult> send(List<OutgoingMessage> batch) {
+    public List<SendResult> send(List<OutgoingMessage> batch, Duration timeout) {
         calls.incrementAndGet();
         if (downForCalls.getAndDecrement() > 0) {
             faults.incrementAndGet();
@@ -59,6 +59,6 @@ final class FaultyProvider implements EmailProvider {
             faults.incrementAndGet();
             throw new ProviderThrottledException(name(), "injected: 429 Too Many Requests", Duration.ofMillis(5), List.of());
         }
-        return real.send(batch);
+        return real.send(batch, timeout);
     }
 }

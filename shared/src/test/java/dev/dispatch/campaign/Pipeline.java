@@ -18,6 +18,7 @@ import dev.dispatch.domain.campaign.LedgerBatch;
 import dev.dispatch.domain.campaign.NewBatch;
 import dev.dispatch.domain.campaign.RecipientResult;
 import dev.dispatch.domain.campaign.SendLedger;
+import dev.dispatch.domain.campaign.SenderAllowlist;
 import dev.dispatch.domain.message.EmailProvider;
 import dev.dispatch.domain.subscriber.SubscriberService;
 import dev.dispatch.domain.subscriber.UnsubscribeTokens;
@@ -51,7 +52,8 @@ final class Pipeline {
     final DynamoDbDeliveryStats deliveryStats = new DynamoDbDeliveryStats(dynamoDb, TestStack.subscriberTables().counters());
     final DynamoDbSendLedger ledger = new DynamoDbSendLedger(dynamoDb, TestStack.aws().resources().tableName("SendLedgerTable"));
     final CampaignService campaigns = new CampaignService(campaignStore, ledger, new SqsSendQueue(sqs, sendQueue),
-            new SqsEnqueueRequests(sqs, enqueueQueue), HandlebarsTemplates.html(), Clock.systemUTC());
+            new SqsEnqueueRequests(sqs, enqueueQueue), HandlebarsTemplates.html(), SenderAllowlist.parse("example.com"),
+            Clock.systemUTC());
     final CampaignRenderer renderer = new CampaignRenderer(new UnsubscribeTokens("k".repeat(40)), "https://mail.example.com");
 
     /** The enqueue step dies once right before moving its cursor (after its batches are stored and queued). */
@@ -72,7 +74,7 @@ final class Pipeline {
     private BatchSender sender(Map<String, EmailProvider> providers) {
         return new BatchSender(campaignStore, subscriberStore, new LedgerCrash(ledger, sendCrashesBeforeProviderCall), renderer,
                 providers, Clock.systemUTC(), d -> Thread.sleep(Math.min(d.toMillis(), 20)), Duration.ofSeconds(2),
-                deliveryStats);
+                new BatchSender.TimeBudget(Duration.ofMillis(200), Duration.ofMillis(200)), deliveryStats);
     }
 
     /** Drives both queues until the campaign is final and nothing is left, or the time is up. */
@@ -138,7 +140,7 @@ final class Pipeline {
     private boolean deliver(BatchSender sender, String campaignId, int batch) {
         try {
             BatchSender.Result result = sender.send(campaignId, batch, UUID.randomUUID().toString(), Instant.now().plusSeconds(20));
-            return result != BatchSender.Result.RETRY_LATER;
+            return result != BatchSender.Result.RETRY_LATER && result != BatchSender.Result.NO_TIME;
         } catch (SimulatedCrash | BatchSender.LeaseLostException e) {
             return false;
         }

@@ -21,6 +21,9 @@ public interface ApiConfig {
     /** The API's public base URL (one-click unsubscribe links). */
     String publicApiUrl();
 
+    /** Comma-separated domains and addresses campaigns may send from (template parameter SenderAllowlist). */
+    String senderAllowlist();
+
     interface Queues {
         String enqueue();
 

@@ -10,6 +10,7 @@ import dev.dispatch.adapter.sqs.SqsEngagementQueue;
 import dev.dispatch.adapter.sqs.SqsEnqueueRequests;
 import dev.dispatch.adapter.sqs.SqsSendQueue;
 import dev.dispatch.domain.campaign.CampaignService;
+import dev.dispatch.domain.campaign.SenderAllowlist;
 import dev.dispatch.domain.engagement.DeliveryStats;
 import dev.dispatch.domain.engagement.EngagementQueue;
 import dev.dispatch.domain.engagement.EngagementStore;
@@ -55,6 +56,7 @@ public class Wiring {
                 new SqsSendQueue(sqs, config.queues().send()),
                 new SqsEnqueueRequests(sqs, config.queues().enqueue()),
                 HandlebarsTemplates.html(),
+                SenderAllowlist.parse(config.senderAllowlist()),
                 Clock.systemUTC());
     }
 

@@ -11,8 +11,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * SQS: one send batch per record. A batch that can't finish now (lease held elsewhere, providers down, throttled
- * past the time budget) fails its record, so SQS delivers it again later; a duplicate delivery finds it done.
+ * SQS: one send batch per record, the records of an event one after the other. A batch that can't finish now
+ * (lease held elsewhere, providers down, throttled or out of time) fails its record, so SQS delivers it again
+ * later; a duplicate delivery finds it done. A record reached when too little of the invocation is left is failed
+ * without being started, and so are the records after it: they come back as batch item failures.
  */
 public class SendBatchFunction {
     private static final Logger LOG = Logger.getLogger(SendBatchFunction.class);
@@ -23,8 +25,9 @@ public class SendBatchFunction {
     @Inject
     BatchSender sender;
 
+    /** Only without {@link SendBatchHandler} (e.g. the native runtime): the time one record may take. */
     @ConfigProperty(name = "dispatch.send.time-budget", defaultValue = "PT90S")
-    Duration timeBudget;
+    Duration fallbackBudget;
 
     @Funq
     public void sendBatch(SendBatch message) {
@@ -33,16 +36,17 @@ public class SendBatchFunction {
             throw new IllegalArgumentException("send message without campaignId or batch");
         }
         String owner = UUID.randomUUID().toString(); // this attempt's lease identity
+        Instant invocationEnd = SendBatchHandler.invocationEnd().orElseGet(() -> Instant.now().plus(fallbackBudget));
         BatchSender.Result result;
         try {
-            result = sender.send(message.campaignId(), message.batch(), owner, Instant.now().plus(timeBudget));
+            result = sender.send(message.campaignId(), message.batch(), owner, invocationEnd);
         } catch (RuntimeException e) {
             LOG.errorf(e, "campaign %s batch %d failed; it will be retried", message.campaignId(), message.batch());
             throw e;
         }
         LOG.infof("campaign %s batch %d: %s", message.campaignId(), message.batch(), result);
-        if (result == BatchSender.Result.RETRY_LATER) {
-            throw new IllegalStateException("batch " + message.batch() + " not finished; retry later");
+        if (result == BatchSender.Result.RETRY_LATER || result == BatchSender.Result.NO_TIME) {
+            throw new IllegalStateException("batch " + message.batch() + " not finished (" + result + "); retry later");
         }
     }
 }

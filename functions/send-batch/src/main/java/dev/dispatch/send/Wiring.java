@@ -28,6 +28,7 @@ import software.amazon.awssdk.services.ses.SesClient;
 /** Builds the send use case once per container; a provider is available only when its credentials are set. */
 public class Wiring {
     private static final Logger LOG = Logger.getLogger(Wiring.class);
+    /** The longest one provider request may take; a call near the invocation's end gets less. */
     private static final Duration PROVIDER_TIMEOUT = Duration.ofSeconds(20);
 
     @Produces
@@ -47,7 +48,9 @@ public class Wiring {
             @ConfigProperty(name = "dispatch.postmark.server-token") Optional<String> postmarkToken,
             @ConfigProperty(name = "dispatch.postmark.url") Optional<URI> postmarkUrl,
             @ConfigProperty(name = "dispatch.postmark.message-stream", defaultValue = "broadcast") String postmarkStream,
-            @ConfigProperty(name = "dispatch.send.lease", defaultValue = "PT3M") Duration lease) {
+            @ConfigProperty(name = "dispatch.send.lease", defaultValue = "PT3M") Duration lease,
+            @ConfigProperty(name = "dispatch.send.reserve") Duration reserve,
+            @ConfigProperty(name = "dispatch.send.minimum-call") Duration minimumCall) {
         Map<String, EmailProvider> providers = new LinkedHashMap<>();
         providers.put("ses", new SesProvider(ses, sesConfigurationSet.filter(s -> !s.isBlank()).orElse(null)));
         sendGridKey.filter(k -> !k.isBlank()).ifPresent(key -> providers.put("sendgrid",
@@ -61,6 +64,6 @@ public class Wiring {
                 new DynamoDbSendLedger(dynamoDb, ledger),
                 new CampaignRenderer(new UnsubscribeTokens(signingKey), publicApiUrl),
                 providers, Clock.systemUTC(), duration -> Thread.sleep(duration.toMillis()), lease,
-                new DynamoDbDeliveryStats(dynamoDb, counters));
+                new BatchSender.TimeBudget(reserve, minimumCall), new DynamoDbDeliveryStats(dynamoDb, counters));
     }
 }

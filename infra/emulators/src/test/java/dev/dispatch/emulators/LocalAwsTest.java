@@ -37,7 +37,8 @@ class LocalAwsTest {
     @BeforeAll
     static void start() {
         aws = LocalAws.start(ProjectLayout.root(), Map.of("ApiKeySha256", API_KEY_SHA256,
-                "PublicApiUrl", "http://127.0.0.1:3000", "UnsubscribeSigningKey", "k".repeat(40)));
+                "PublicApiUrl", "http://127.0.0.1:3000", "UnsubscribeSigningKey", "k".repeat(40),
+                "SenderAllowlist", "example.com"));
     }
 
     @AfterAll

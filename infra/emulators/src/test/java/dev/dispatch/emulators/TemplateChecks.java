@@ -52,6 +52,8 @@ final class TemplateChecks {
         p.addAll(httpApiAccessLogs());
         p.addAll(routeThrottling());
         p.addAll(testOnlySwitchesAreNeverSet());
+        p.addAll(sesSendingIsLimitedToTheSenderAllowlist());
+        p.addAll(sendBatchConcurrencyIsCapped());
         return p;
     }
 
@@ -600,6 +602,84 @@ final class TemplateChecks {
                     p.add(id + ": " + name + " selects a Quarkus profile");
                 }
             });
+    /** A sample SenderAllowlist and what the ses:FromAddress condition built from it must allow and refuse. */
+    static final String SAMPLE_SENDERS = "example.com,news@other.org";
+    static final List<String> SAMPLE_ALLOWED = List.of("news@example.com", "anyone@example.com", "news@other.org");
+    static final List<String> SAMPLE_REFUSED = List.of("news@mail.example.com", "billing@other.org",
+            "ceo@bank.example.net", "news@example.com.evil.net", "News@other.org");
+
+    /**
+     * Every Allow of an SES send action carries a case-sensitive {@code ses:FromAddress} condition built from the
+     * SenderAllowlist parameter (resolved here with {@link #SAMPLE_SENDERS}), and the API gets the same list.
+     */
+    List<String> sesSendingIsLimitedToTheSenderAllowlist() {
+        List<String> p = new ArrayList<>();
+        if (!t.parameters().containsKey("SenderAllowlist")) {
+            p.add("Parameters: no SenderAllowlist");
+            return p;
+        }
+        if (!Map.of("Ref", "SenderAllowlist").equals(map(map(t.functionProperties("ApiFunction").get("Environment"))
+                .get("Variables")).get("SENDER_ALLOWLIST"))) {
+            p.add("ApiFunction: SENDER_ALLOWLIST is not !Ref SenderAllowlist");
+        }
+        TemplateResources resolver = TemplateResources.of(t, Map.of("SenderAllowlist", SAMPLE_SENDERS),
+                java.net.URI.create("http://127.0.0.1:9324"));
+        functions().forEach((id, r) -> {
+            Object policies = t.functionProperties(id).get("Policies");
+            for (Object policy : policies instanceof List<?> l ? l : List.of()) {
+                Object statements = map(policy).get("Statement");
+                for (Object o : statements instanceof List<?> sl ? sl : statements == null ? List.of() : List.of(statements)) {
+                    Map<String, Object> s = map(o);
+                    boolean sends = strings(s.get("Action")).stream()
+                            .anyMatch(a -> a.toLowerCase(Locale.ROOT).startsWith("ses:send") || a.equals("ses:*") || a.equals("*"));
+                    if (!"Allow".equals(s.get("Effect")) || !sends) {
+                        continue;
+                    }
+                    Object condition = map(map(s.get("Condition")).get("StringLike")).get("ses:FromAddress");
+                    if (condition == null) {
+                        p.add(id + ": allows SES sending without a StringLike ses:FromAddress condition");
+                        continue;
+                    }
+                    List<String> patterns = strings(resolver.resolve(condition));
+                    for (String from : SAMPLE_ALLOWED) {
+                        if (patterns.stream().noneMatch(g -> glob(g).matcher(from).matches())) {
+                            p.add(id + ": ses:FromAddress " + patterns + " refuses " + from + " (SenderAllowlist " + SAMPLE_SENDERS + ")");
+                        }
+                    }
+                    for (String from : SAMPLE_REFUSED) {
+                        if (patterns.stream().anyMatch(g -> glob(g).matcher(from).matches())) {
+                            p.add(id + ": ses:FromAddress " + patterns + " allows " + from + " (SenderAllowlist " + SAMPLE_SENDERS + ")");
+                        }
+                    }
+                }
+            }
+        });
+        return p;
+    }
+
+    /** IAM StringLike: '*' any run of characters, '?' one character, case-sensitive. */
+    private static Pattern glob(String pattern) {
+        StringBuilder regex = new StringBuilder();
+        for (char c : pattern.toCharArray()) {
+            regex.append(c == '*' ? ".*" : c == '?' ? "." : Pattern.quote(String.valueOf(c)));
+        }
+        return Pattern.compile(regex.toString());
+    }
+
+    /** send-batch's SQS event source caps its concurrency (ScalingConfig.MaximumConcurrency, 2 to 1000). */
+    List<String> sendBatchConcurrencyIsCapped() {
+        List<String> p = new ArrayList<>();
+        if (!functions().containsKey("SendBatchFunction")) {
+            return List.of("SendBatchFunction: not declared");
+        }
+        events("SendBatchFunction").forEach((name, e) -> {
+            if (!"SQS".equals(e.get("Type"))) {
+                return;
+            }
+            Integer max = integer(map(map(e.get("Properties")).get("ScalingConfig")).get("MaximumConcurrency"));
+            if (max == null || max < 2 || max > 1000) {
+                p.add("SendBatchFunction." + name + ": ScalingConfig.MaximumConcurrency must be 2 to 1000, got " + max);
+            }
         });
         return p;
     }

@@ -119,6 +119,13 @@ class TemplateTest {
     @Test
     void webhookAndUnsubscribeRoutesHaveTheirOwnLowerThrottle() {
         none(CHECKS.routeThrottling());
+    void sesSendingIsLimitedToTheSenderAllowlist() {
+        none(CHECKS.sesSendingIsLimitedToTheSenderAllowlist());
+    }
+
+    @Test
+    void sendBatchConcurrencyIsCapped() {
+        none(CHECKS.sendBatchConcurrencyIsCapped());
     }
 
     // ------------------------------------------------------------------ the checks can fail
@@ -286,6 +293,57 @@ class TemplateTest {
         for (String f : fragments) {
             assertTrue(problems.stream().anyMatch(p -> p.contains(f)), () -> "expected a problem containing '" + f + "' in " + problems);
         }
+    }
+
+    static final String LOOSE_SENDING = """
+            Parameters:
+              SenderAllowlist:
+                Type: String
+            Resources:
+              ApiFunction:
+                Type: AWS::Serverless::Function
+                Properties:
+                  Environment:
+                    Variables:
+                      SENDER_ALLOWLIST: example.com
+              SendBatchFunction:
+                Type: AWS::Serverless::Function
+                Properties:
+                  Policies:
+                    - Statement:
+                        - Effect: Allow
+                          Action: [ses:SendRawEmail]
+                          Resource: '*'
+                  Events:
+                    SendBatches:
+                      Type: SQS
+                      Properties:
+                        Queue: arn:aws:sqs:us-east-1:123456789012:q
+                        ScalingConfig:
+                          MaximumConcurrency: 1
+              OtherSender:
+                Type: AWS::Serverless::Function
+                Properties:
+                  Policies:
+                    - Statement:
+                        - Effect: Allow
+                          Action: ses:SendEmail
+                          Resource: '*'
+                          Condition:
+                            StringLike:
+                              ses:FromAddress: !Split [',', !Sub '*${SenderAllowlist}']
+            """;
+
+    @Test
+    void sendingWithoutOrWithALooseFromConditionAndAnUncappedSendBatchAreCaught() {
+        TemplateChecks loose = new TemplateChecks(CfnTemplate.parse(LOOSE_SENDING), ROOT);
+        expect(loose, TemplateChecks::sesSendingIsLimitedToTheSenderAllowlist,
+                "ApiFunction: SENDER_ALLOWLIST is not !Ref SenderAllowlist",
+                "SendBatchFunction: allows SES sending without a StringLike ses:FromAddress condition",
+                "OtherSender: ses:FromAddress [*example.com, news@other.org] allows news@mail.example.com");
+        expect(loose, TemplateChecks::sendBatchConcurrencyIsCapped, "MaximumConcurrency must be 2 to 1000, got 1");
+        assertEquals(List.of("Parameters: no SenderAllowlist"),
+                new TemplateChecks(CfnTemplate.parse("Resources: {}\n"), ROOT).sesSendingIsLimitedToTheSenderAllowlist());
     }
 
     @Test

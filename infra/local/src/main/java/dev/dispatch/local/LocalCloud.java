@@ -43,6 +43,8 @@ import java.util.logging.Logger;
 public final class LocalCloud implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(LocalCloud.class.getName());
     private static volatile ScheduledExecutorService sharedTimers;
+    /** Template parameter SenderAllowlist unless given: the From domain of the sample campaign and the tests. */
+    public static final String DEFAULT_SENDER_ALLOWLIST = "example.com";
 
     private final LocalCloudOptions options;
     private final String devApiKey;
@@ -53,6 +55,7 @@ public final class LocalCloud implements AutoCloseable {
     private final List<ScheduleTrigger> schedules = new ArrayList<>();
     private LocalAws localAws;
     private String genericWebhookSecret;
+    private String senderAllowlist;
     private HttpApiRouter router;
     private HttpApiGateway gateway;
     private Thread shutdownHook;
@@ -100,13 +103,21 @@ public final class LocalCloud implements AutoCloseable {
         int port = options.port() == 0 ? freePort(options.bindAddress()) : options.port();
         parameters.putIfAbsent("PublicApiUrl", "http://" + ("0.0.0.0".equals(options.bindAddress()) ? "127.0.0.1" : options.bindAddress()) + ":" + port);
         parameters.putIfAbsent("UnsubscribeSigningKey", randomKey());
+        // The sample campaign, the benchmarks and the tests send from example.com addresses.
+        parameters.putIfAbsent("SenderAllowlist", DEFAULT_SENDER_ALLOWLIST);
+        senderAllowlist = parameters.get("SenderAllowlist");
         // The generic webhook works out of the box locally (the provider webhooks need their providers' keys).
         parameters.putIfAbsent("GenericWebhookSecret", randomKey());
         genericWebhookSecret = parameters.get("GenericWebhookSecret");
         localAws = LocalAws.start(root, parameters, options.persistDir());
         TemplateModel model = new TemplateModel(localAws.template(), localAws.resources(), root);
         List<TemplateModel.FunctionDefinition> definitions =
-                model.functions(options.concurrency(), options.defaultConcurrency());
+                model.functions(options.concurrency(), options.defaultConcurrency(), options.timeouts());
+        for (String id : options.timeouts().keySet()) {
+            if (definitions.stream().noneMatch(d -> d.spec().logicalId().equals(id))) {
+                throw new IllegalArgumentException("a timeout is given for " + id + ", which is not a function of the template");
+            }
+        }
         for (String id : options.concurrency().keySet()) {
             if (definitions.stream().noneMatch(d -> d.spec().logicalId().equals(id))) {
                 throw new IllegalArgumentException("--concurrency names " + id + ", which is not a function of the template");
@@ -161,7 +172,7 @@ public final class LocalCloud implements AutoCloseable {
             LocalFunction f = functions.get(mapping.functionLogicalId());
             SqsEventSource source = new SqsEventSource(mapping, f, localAws.sqs(), TemplateResources.REGION,
                     options.sqsVisibilityTimeoutSeconds(), options.verbose());
-            source.start(f.spec().concurrency());
+            source.start(mapping.pollers(f.spec().concurrency()));
             sqsEventSources.add(source);
         }
         for (ScheduleTrigger.Definition d : model.schedules(definitions, Instant.now())) {
@@ -373,6 +384,7 @@ public final class LocalCloud implements AutoCloseable {
         b.append(String.format("  SES mail viewer %s%n", localAws.sesEndpoint()));
         b.append(String.format("  Webhooks        %s (HMAC secret %s, format in events/README.md)%n",
                 apiUrl("/webhooks/generic"), genericWebhookSecret));
+        b.append(String.format("  Allowed senders %s (--parameter SenderAllowlist=...)%n", senderAllowlist));
         b.append(String.format("  DynamoDB        %s%s%n", localAws.dynamoDbEndpoint(),
                 options.persistDir() == null ? " (in memory)" : " (persisted in " + options.persistDir() + ")"));
         b.append(String.format("  SQS             %s%n", localAws.sqsEndpoint()));
@@ -395,8 +407,9 @@ public final class LocalCloud implements AutoCloseable {
             b.append(String.format("%nSQS event sources:%n"));
             for (SqsEventSource s : sqsEventSources) {
                 SqsEventSource.Mapping m = s.mapping();
-                b.append(String.format("  %-26s -> %s (batch %d%s)%n", m.queueLogicalId(), m.functionLogicalId(),
-                        m.batchSize(), m.reportBatchItemFailures() ? ", ReportBatchItemFailures" : ""));
+                b.append(String.format("  %-26s -> %s (batch %d%s%s)%n", m.queueLogicalId(), m.functionLogicalId(),
+                        m.batchSize(), m.reportBatchItemFailures() ? ", ReportBatchItemFailures" : "",
+                        m.maximumConcurrency() == null ? "" : ", at most " + m.maximumConcurrency() + " at once"));
             }
         }
         if (!schedules.isEmpty()) {

@@ -16,6 +16,7 @@ public final class LocalCloudOptions {
     private Path persistDir;
     private int defaultConcurrency = 1;
     private final Map<String, Integer> concurrency = new LinkedHashMap<>();
+    private final Map<String, Duration> timeouts = new LinkedHashMap<>();
     private boolean verbose;
     private Integer sqsVisibilityTimeoutSeconds;
     private boolean schedulesEnabled = true;
@@ -205,6 +206,19 @@ public final class LocalCloudOptions {
     public LocalCloudOptions concurrency(String functionLogicalId, int processes) {
         concurrency.put(functionLogicalId, positive(processes, "concurrency"));
         return this;
+    }
+
+    /** Runs the function with this timeout instead of the template's (tests of what happens near a timeout). */
+    public LocalCloudOptions timeout(String functionLogicalId, Duration timeout) {
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout must be positive: " + timeout);
+        }
+        timeouts.put(functionLogicalId, timeout);
+        return this;
+    }
+
+    public Map<String, Duration> timeouts() {
+        return Map.copyOf(timeouts);
     }
 
     public LocalCloudOptions defaultConcurrency(int processes) {

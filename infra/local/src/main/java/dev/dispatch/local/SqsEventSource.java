@@ -31,10 +31,19 @@ public final class SqsEventSource implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(SqsEventSource.class.getName());
     private static final int MAX_WAIT_SECONDS = 10;
 
-    /** One {@code Type: SQS} event of a function. */
+    /**
+     * One {@code Type: SQS} event of a function.
+     *
+     * @param maximumConcurrency {@code ScalingConfig.MaximumConcurrency}: the most invocations at once, or null
+     */
     public record Mapping(String functionLogicalId, String eventName, String queueLogicalId, String queueUrl,
             String queueArn, int batchSize, int maximumBatchingWindowSeconds, boolean reportBatchItemFailures,
-            boolean enabled) {
+            boolean enabled, Integer maximumConcurrency) {
+
+        /** Pollers for a function of {@code processes} processes: one per invocation at a time, capped as declared. */
+        public int pollers(int processes) {
+            return maximumConcurrency == null ? processes : Math.max(1, Math.min(processes, maximumConcurrency));
+        }
     }
 
     private final Mapping mapping;

@@ -33,8 +33,9 @@ final class TemplateModel {
         this.projectRoot = projectRoot;
     }
 
-    /** Every function the local cloud can run (Java runtimes, zip packages), in template order. */
-    List<FunctionDefinition> functions(Map<String, Integer> concurrency, int defaultConcurrency) {
+    /** Every function the local cloud can run (Java runtimes, zip packages), in template order; some timeouts overridden. */
+    List<FunctionDefinition> functions(Map<String, Integer> concurrency, int defaultConcurrency,
+            Map<String, Duration> timeouts) {
         List<FunctionDefinition> out = new ArrayList<>();
         for (String id : template.resourcesOfType(FUNCTION).keySet()) {
             Map<String, Object> props = template.functionProperties(id);
@@ -56,7 +57,7 @@ final class TemplateModel {
                 throw new IllegalStateException(id + ": no Handler");
             }
             int memory = integer(props.get("MemorySize"), 128);
-            Duration timeout = Duration.ofSeconds(integer(props.get("Timeout"), 3));
+            Duration timeout = timeouts.getOrDefault(id, Duration.ofSeconds(integer(props.get("Timeout"), 3)));
             String functionName = string(props.get("FunctionName"), id);
             Map<String, String> environment = resources.functionEnvironment(id);
             int processes = concurrency.getOrDefault(id, defaultConcurrency);
@@ -121,9 +122,13 @@ final class TemplateModel {
                 if (resources.resolve(p.get("FunctionResponseTypes")) instanceof List<?> types) {
                     report = types.stream().anyMatch(t -> "ReportBatchItemFailures".equals(String.valueOf(t)));
                 }
+                Integer maximumConcurrency = null;
+                if (p.get("ScalingConfig") instanceof Map<?, ?> scaling && scaling.get("MaximumConcurrency") != null) {
+                    maximumConcurrency = integer(scaling.get("MaximumConcurrency"), 1000);
+                }
                 out.add(new SqsEventSource.Mapping(f.spec().logicalId(), name, queueId, resources.queueUrl(queueId),
                         arn, integer(p.get("BatchSize"), 10), integer(p.get("MaximumBatchingWindowInSeconds"), 0),
-                        report, bool(p.get("Enabled"), true)));
+                        report, bool(p.get("Enabled"), true), maximumConcurrency));
             });
         }
         return out;

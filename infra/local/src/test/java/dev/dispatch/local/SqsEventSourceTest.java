@@ -33,6 +33,15 @@ class SqsEventSourceTest {
     }
 
     @Test
+    void maximumConcurrencyCapsThePollersNotTheOtherWayRound() {
+        SqsEventSource.Mapping capped = new SqsEventSource.Mapping("F", "E", "Q", "url", "arn", 10, 0, true, true, 2);
+        SqsEventSource.Mapping free = new SqsEventSource.Mapping("F", "E", "Q", "url", "arn", 10, 0, true, true, null);
+        assertEquals(2, capped.pollers(4));
+        assertEquals(1, capped.pollers(1));
+        assertEquals(4, free.pollers(4));
+    }
+
+    @Test
     void anInvalidAnswerFailsTheWholeBatch() {
         assertNull(failed("{\"batchItemFailures\":[{\"itemIdentifier\":\"unknown\"}]}"));
         assertNull(failed("{\"batchItemFailures\":[{\"itemIdentifier\":\"\"}]}"));

@@ -1,6 +1,7 @@
 package dev.dispatch.adapter.provider;
 
 import dev.dispatch.domain.message.OutgoingMessage;
+import dev.dispatch.domain.message.SendResult;
 import java.time.Duration;
 import java.util.List;
 
@@ -17,6 +18,16 @@ final class Batches {
         if (batch.size() > max) {
             throw new IllegalArgumentException(provider + " takes at most " + max + " messages a call, got " + batch.size());
         }
+    }
+
+    /** The shorter of the adapter's own request timeout and what the caller has left for the call. */
+    static Duration within(Duration own, Duration callTimeout) {
+        return callTimeout == null || callTimeout.compareTo(own) > 0 ? own : callTimeout;
+    }
+
+    /** The messages a call had no time left to start: not sent, so the caller may send them later. */
+    static List<SendResult> notStarted(List<OutgoingMessage> messages) {
+        return messages.stream().map(m -> SendResult.failedRetryable(m.to(), "not sent: no time left in this call")).toList();
     }
 
     /** One line, at most 300 characters: details go into results and logs. */

@@ -54,7 +54,7 @@ public final class PostmarkProvider implements EmailProvider {
     /**
      * @param endpoint scheme, host and port of the API ({@link #DEFAULT_ENDPOINT})
      * @param messageStream the message stream, null for {@link #DEFAULT_MESSAGE_STREAM}
-     * @param timeout connect timeout and timeout of one whole request
+     * @param timeout connect timeout and the longest a whole request may take (a call's own timeout may be shorter)
      */
     public PostmarkProvider(URI endpoint, String serverToken, String messageStream, Duration timeout, HttpClient http) {
         String base = endpoint.toString().endsWith("/") ? endpoint.toString() : endpoint + "/";
@@ -84,13 +84,17 @@ public final class PostmarkProvider implements EmailProvider {
     }
 
     @Override
-    public List<SendResult> send(List<OutgoingMessage> batch) {
+    public List<SendResult> send(List<OutgoingMessage> batch, Duration callTimeout) {
         Batches.requireSize(batch, MAX_BATCH_SIZE, NAME);
         if (batch.isEmpty()) {
             return List.of();
         }
+        Duration requestTimeout = Batches.within(timeout, callTimeout);
+        if (requestTimeout.isNegative() || requestTimeout.isZero()) {
+            return Batches.notStarted(batch);
+        }
         HttpRequest request = HttpRequest.newBuilder(batchUri)
-                .timeout(timeout)
+                .timeout(requestTimeout) // the whole exchange, connecting included
                 .header("Accept", "application/json")
                 .header("Content-Type", "application/json")
                 .header("X-Postmark-Server-Token", serverToken)

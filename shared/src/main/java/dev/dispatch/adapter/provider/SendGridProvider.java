@@ -37,10 +37,13 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.apache.http.HttpRequestInterceptor;
 import org.apache.http.client.config.RequestConfig;
+import org.apache.http.client.protocol.HttpClientContext;
 import org.apache.http.impl.client.CloseableHttpClient;
 import org.apache.http.impl.client.HttpClients;
 
@@ -72,6 +75,11 @@ public final class SendGridProvider implements EmailProvider, AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern PERSONALIZATION_FIELD = Pattern.compile("^personalizations\\.(\\d+)(\\..*)?$");
 
+    /** A request is started only with this much of its call's time left. */
+    static final Duration MIN_REQUEST_TIME = Duration.ofSeconds(1);
+    /** The deadline (System.nanoTime) of the call this thread is making, for the request interceptor. */
+    private static final ThreadLocal<Long> REQUEST_DEADLINE = new ThreadLocal<>();
+
     private final SendGrid sendGrid;
     private final CloseableHttpClient http;
     private final Clock clock;
@@ -83,9 +91,21 @@ public final class SendGridProvider implements EmailProvider, AutoCloseable {
     public SendGridProvider(String apiKey, URI endpoint, Duration timeout, Clock clock) {
         Objects.requireNonNull(apiKey, "apiKey");
         int millis = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
+        RequestConfig defaults = RequestConfig.custom().setConnectTimeout(millis).setSocketTimeout(millis)
+                .setConnectionRequestTimeout(millis).build();
         this.http = HttpClients.custom()
-                .setDefaultRequestConfig(RequestConfig.custom().setConnectTimeout(millis).setSocketTimeout(millis)
-                        .setConnectionRequestTimeout(millis).build())
+                .setDefaultRequestConfig(defaults)
+                // sendgrid-java offers no per-request settings: a request of a call with a deadline gets its connect
+                // and read timeouts cut to what is left (the client reads the config after the interceptors ran).
+                .addInterceptorLast((HttpRequestInterceptor) (request, context) -> {
+                    Long deadline = REQUEST_DEADLINE.get();
+                    if (deadline != null) {
+                        int left = (int) Math.max(1, Math.min(millis,
+                                TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+                        HttpClientContext.adapt(context).setRequestConfig(RequestConfig.copy(defaults)
+                                .setConnectTimeout(left).setSocketTimeout(left).build());
+                    }
+                })
                 .setMaxConnPerRoute(32)
                 .setMaxConnTotal(32)
                 .disableAutomaticRetries() // a POST that may have arrived is never re-sent behind our back
@@ -112,13 +132,20 @@ public final class SendGridProvider implements EmailProvider, AutoCloseable {
         return MAX_PERSONALIZATIONS;
     }
 
+    /**
+     * The requests of the call go out one after the other, each with at most what is left of {@code callTimeout}
+     * as its connect and read timeout; a request is not started with less than {@link #MIN_REQUEST_TIME} left,
+     * and its recipients come back not sent ({@code FAILED_RETRYABLE}).
+     */
     @Override
-    public List<SendResult> send(List<OutgoingMessage> batch) {
+    public List<SendResult> send(List<OutgoingMessage> batch, Duration callTimeout) {
         Batches.requireSize(batch, MAX_PERSONALIZATIONS, NAME);
         SendResult[] results = new SendResult[batch.size()];
+        long deadline = System.nanoTime() + Math.min(callTimeout.toNanos(), Long.MAX_VALUE / 4);
+        REQUEST_DEADLINE.set(deadline);
         try {
             for (List<Entry> request : plan(batch)) {
-                execute(request, results, 0);
+                execute(request, results, 0, deadline);
             }
         } catch (Failure failure) {
             List<SendResult> completed = Arrays.stream(results).filter(Objects::nonNull).toList();
@@ -130,6 +157,8 @@ public final class SendGridProvider implements EmailProvider, AutoCloseable {
             List<dev.dispatch.domain.subscriber.EmailAddress> answered = completed.stream().map(SendResult::recipient).toList();
             throw new ProviderUnavailableException(NAME, failure.getMessage(), completed, failure.getCause(),
                     unanswered ? batch.stream().map(OutgoingMessage::to).filter(to -> !answered.contains(to)).toList() : List.of());
+        } finally {
+            REQUEST_DEADLINE.remove();
         }
         return List.of(results);
     }
@@ -240,7 +269,13 @@ public final class SendGridProvider implements EmailProvider, AutoCloseable {
         return prefix == null ? "" : prefix;
     }
 
-    private void execute(List<Entry> entries, SendResult[] results, int depth) {
+    private void execute(List<Entry> entries, SendResult[] results, int depth, long deadline) {
+        if (deadline - System.nanoTime() < MIN_REQUEST_TIME.toNanos()) {
+            for (Entry entry : entries) {
+                results[entry.index()] = Batches.notStarted(List.of(entry.message())).get(0);
+            }
+            return;
+        }
         Response response;
         try {
             Request request = new Request();
@@ -259,11 +294,11 @@ public final class SendGridProvider implements EmailProvider, AutoCloseable {
                 results[entry.index()] = SendResult.accepted(entry.message().to(), id == null ? "sendgrid-" + status : id);
             }
         } else if (status == 400) {
-            rejectNamed(entries, results, response, depth);
+            rejectNamed(entries, results, response, depth, deadline);
         } else if (status == 413 && entries.size() > 1) {
             int half = entries.size() / 2;
-            execute(entries.subList(0, half), results, depth + 1);
-            execute(entries.subList(half, entries.size()), results, depth + 1);
+            execute(entries.subList(0, half), results, depth + 1, deadline);
+            execute(entries.subList(half, entries.size()), results, depth + 1, deadline);
         } else if (status == 413) {
             results[entries.get(0).index()] = SendResult.rejected(entries.get(0).message().to(),
                     "sendgrid 413: message too large");
@@ -275,7 +310,7 @@ public final class SendGridProvider implements EmailProvider, AutoCloseable {
     }
 
     /** 400: reject what the errors point at; send the rest again once, or reject all if they point at nothing. */
-    private void rejectNamed(List<Entry> entries, SendResult[] results, Response response, int depth) {
+    private void rejectNamed(List<Entry> entries, SendResult[] results, Response response, int depth, long deadline) {
         Map<Integer, String> named = new LinkedHashMap<>();
         boolean shared = false;
         List<String> messages = new ArrayList<>();
@@ -312,7 +347,7 @@ public final class SendGridProvider implements EmailProvider, AutoCloseable {
             }
         }
         if (!rest.isEmpty()) {
-            execute(rest, results, depth + 1);
+            execute(rest, results, depth + 1, deadline);
         }
     }
 

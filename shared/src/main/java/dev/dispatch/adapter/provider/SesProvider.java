@@ -46,6 +46,10 @@ public final class SesProvider implements EmailProvider {
     public static final String NAME = "ses";
     /** A send() call sends this many messages one after the other. */
     public static final int MAX_BATCH_SIZE = 50;
+    /** A message is started only with this much of its call's time left (SES answers in well under a second). */
+    static final Duration MIN_REQUEST_TIME = Duration.ofSeconds(1);
+    /** Give the SesClient an {@code apiCallTimeout} no longer than this (send-batch: 20 s). */
+    static final Duration MAX_REQUEST_TIME = Duration.ofSeconds(20);
 
     private static final int MAX_TAG_VALUE_LENGTH = 256;
     private static final Set<String> THROTTLING_CODES = Set.of("Throttling", "ThrottlingException",
@@ -85,23 +89,38 @@ public final class SesProvider implements EmailProvider {
         return MAX_BATCH_SIZE;
     }
 
+    /**
+     * The messages go out one after the other, each request given what is left of {@code callTimeout} when that
+     * is shorter than {@link #MAX_REQUEST_TIME} (otherwise the client's own {@code apiCallTimeout} applies); a message is not started with less than {@link #MIN_REQUEST_TIME}
+     * left, and it and the rest come back not sent ({@code FAILED_RETRYABLE}).
+     */
     @Override
-    public List<SendResult> send(List<OutgoingMessage> batch) {
+    public List<SendResult> send(List<OutgoingMessage> batch, Duration callTimeout) {
         Batches.requireSize(batch, MAX_BATCH_SIZE, NAME);
+        long deadline = System.nanoTime() + Math.min(callTimeout.toNanos(), Long.MAX_VALUE / 4);
         List<SendResult> results = new ArrayList<>(batch.size());
-        for (OutgoingMessage message : batch) {
-            results.add(sendOne(message, results));
+        for (int i = 0; i < batch.size(); i++) {
+            Duration left = Duration.ofNanos(deadline - System.nanoTime());
+            if (left.compareTo(MIN_REQUEST_TIME) < 0) {
+                results.addAll(Batches.notStarted(batch.subList(i, batch.size())));
+                break;
+            }
+            results.add(sendOne(batch.get(i), results, left));
         }
         return results;
     }
 
-    private SendResult sendOne(OutgoingMessage message, List<SendResult> done) {
-        SendRawEmailRequest request = SendRawEmailRequest.builder()
+    private SendResult sendOne(OutgoingMessage message, List<SendResult> done, Duration left) {
+        SendRawEmailRequest.Builder builder = SendRawEmailRequest.builder()
                 .rawMessage(RawMessage.builder().data(SdkBytes.fromByteArray(mime.toBytes(message))).build())
                 .destinations(message.to().value())
                 .tags(tags(message))
-                .configurationSetName(configurationSet)
-                .build();
+                .configurationSetName(configurationSet);
+        if (left.compareTo(MAX_REQUEST_TIME) < 0) {
+            // This request only: it must end (answer or timeout) before the call's time is up.
+            builder.overrideConfiguration(o -> o.apiCallTimeout(left));
+        }
+        SendRawEmailRequest request = builder.build();
         try {
             return SendResult.accepted(message.to(), client.sendRawEmail(request).messageId());
         } catch (MessageRejectedException e) {

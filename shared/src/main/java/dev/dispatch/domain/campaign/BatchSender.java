@@ -32,6 +32,12 @@ import java.util.Optional;
  * their results are written. If the function dies between the two, the next owner finds them in flight and
  * records them as {@link Fate#UNKNOWN} instead of sending again: the provider may have accepted them, and a second
  * message is the one thing that must never happen. That window is one provider call.
+ *
+ * <p>Time: the invocation may be cut off at {@code invocationEnd} (the Lambda timeout), and an outcome that was not
+ * recorded by then would be lost. So work stops at {@code invocationEnd} (or the lease's end, if sooner) less the
+ * {@link TimeBudget#reserve() reserve} kept for recording; a provider call is started only with at least
+ * {@link TimeBudget#minimumCall()} left and is given only what is left as its timeout. What was not sent stays
+ * unsent and the batch is released for the next delivery, which continues with the recipients without a result.
  */
 public class BatchSender {
     private static final int MAX_ROUNDS = 8;
@@ -44,7 +50,23 @@ public class BatchSender {
     private final Clock clock;
     private final Sleeper sleeper;
     private final Duration lease;
+    private final TimeBudget budget;
     private final DeliveryStats stats;
+
+    /**
+     * How an invocation's time is spent.
+     *
+     * @param reserve kept at the end of the invocation (and of the lease) for recording outcomes and releasing the
+     *     batch: no provider call may still run then
+     * @param minimumCall a provider call is started only with at least this much time left before the reserve
+     */
+    public record TimeBudget(Duration reserve, Duration minimumCall) {
+        public TimeBudget {
+            if (reserve.isNegative() || minimumCall.isNegative() || minimumCall.isZero()) {
+                throw new IllegalArgumentException("reserve must be >= 0 and minimumCall > 0");
+            }
+        }
+    }
 
     public interface Sleeper {
         void sleep(Duration duration) throws InterruptedException;
@@ -58,12 +80,16 @@ public class BatchSender {
         /** The campaign is paused: the batch waits for resume. */
         PARKED,
         /** Not finished (lease held elsewhere, providers down or throttling past the time budget): retry later. */
-        RETRY_LATER
+        RETRY_LATER,
+        /** Not started: too little of the invocation was left to send anything; retry later. */
+        NO_TIME
     }
 
     public BatchSender(CampaignStore campaigns, SubscriberStore subscribers, SendLedger ledger, CampaignMessages messages,
-            Map<String, EmailProvider> providers, Clock clock, Sleeper sleeper, Duration lease, DeliveryStats stats) {
+            Map<String, EmailProvider> providers, Clock clock, Sleeper sleeper, Duration lease, TimeBudget budget,
+            DeliveryStats stats) {
         this.stats = stats;
+        this.budget = budget;
         this.campaigns = campaigns;
         this.subscribers = subscribers;
         this.ledger = ledger;
@@ -74,7 +100,15 @@ public class BatchSender {
         this.lease = lease;
     }
 
-    public Result send(String campaignId, int batchNumber, String owner, Instant deadline) {
+    /**
+     * @param invocationEnd when this invocation will be cut off (the Lambda deadline): every outcome must be
+     *     recorded before it
+     */
+    public Result send(String campaignId, int batchNumber, String owner, Instant invocationEnd) {
+        Instant stopAt = invocationEnd.minus(budget.reserve());
+        if (!hasTimeForACall(clock.instant(), stopAt)) {
+            return Result.NO_TIME; // not even claimed: the next delivery finds the batch as it is
+        }
         Campaign campaign = campaigns.find(campaignId)
                 .orElseThrow(() -> new IllegalStateException("batch " + batchNumber + " of unknown campaign " + campaignId));
         LedgerBatch stored = ledger.find(campaignId, batchNumber)
@@ -97,6 +131,11 @@ public class BatchSender {
                     ? Result.DUPLICATE : Result.RETRY_LATER;
         }
         LedgerBatch batch = claimed.get();
+        // After the lease runs out another invocation may take the batch over: stop recording before that too.
+        Instant leaseStop = now.plus(lease).minus(budget.reserve());
+        if (leaseStop.isBefore(stopAt)) {
+            stopAt = leaseStop;
+        }
         Work work = new Work(campaign, batch, owner);
         work.settleInterruptedCall();
         if (campaign.status() == CampaignStatus.CANCELLED) {
@@ -104,7 +143,7 @@ public class BatchSender {
             return work.finish();
         }
         List<OutgoingMessage> toSend = work.checkAudience();
-        if (!work.deliver(toSend, deadline)) {
+        if (!work.deliver(toSend, stopAt)) {
             ledger.release(campaignId, batchNumber, owner);
             return Result.RETRY_LATER;
         }
@@ -175,15 +214,16 @@ public class BatchSender {
 
         /**
          * Sends through the campaign's providers in preference order: throttling backs off and retries the same
-         * provider, a provider that is down hands the rest to the next one. False if time or providers ran out.
+         * provider, a provider that is down hands the rest to the next one. False if time or providers ran out;
+         * no call is started that could not end before {@code stopAt}.
          */
-        boolean deliver(List<OutgoingMessage> toSend, Instant deadline) {
+        boolean deliver(List<OutgoingMessage> toSend, Instant stopAt) {
             List<OutgoingMessage> remaining = new ArrayList<>(toSend);
             int providerIndex = 0;
             Duration backoff = Duration.ofMillis(200);
             for (int round = 0; !remaining.isEmpty(); round++) {
                 if (providerIndex >= campaign.providers().size() || round >= MAX_ROUNDS * campaign.providers().size()
-                        || clock.instant().isAfter(deadline)) {
+                        || !hasTimeForACall(clock.instant(), stopAt)) {
                     return false;
                 }
                 EmailProvider provider = providers.get(campaign.providers().get(providerIndex));
@@ -193,9 +233,12 @@ public class BatchSender {
                 }
                 List<OutgoingMessage> retry = new ArrayList<>();
                 boolean failOver = false;
+                boolean outOfTime = false;
                 Duration wait = null;
                 for (List<OutgoingMessage> call : chunks(remaining, provider.maxBatchSize())) {
-                    if (failOver || wait != null) {
+                    Instant callStart = clock.instant();
+                    outOfTime |= !hasTimeForACall(callStart, stopAt);
+                    if (failOver || wait != null || outOfTime) {
                         retry.addAll(call);
                         continue;
                     }
@@ -207,7 +250,8 @@ public class BatchSender {
                     List<SendResult> answered;
                     List<EmailAddress> unanswered = List.of();
                     try {
-                        answered = provider.send(call);
+                        // The call's own timeout ends it before stopAt, so its outcome can still be recorded.
+                        answered = provider.send(call, Duration.between(callStart, stopAt));
                     } catch (ProviderThrottledException e) {
                         failedCalls.merge(provider.name(), 1L, Long::sum);
                         answered = e.completed();
@@ -247,10 +291,13 @@ public class BatchSender {
                     record(recorded);
                 }
                 remaining = retry;
+                if (outOfTime) {
+                    return false; // the rest stays unsent; the batch is released for the next delivery
+                }
                 if (failOver) {
                     providerIndex++;
                 } else if (wait != null && !remaining.isEmpty()) {
-                    pause(wait, deadline);
+                    pause(wait, stopAt);
                     backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(20)) > 0 ? Duration.ofSeconds(20) : backoff.multipliedBy(2);
                 }
             }
@@ -325,6 +372,10 @@ public class BatchSender {
                 throw new IllegalStateException("interrupted while backing off", e);
             }
         }
+    }
+
+    private boolean hasTimeForACall(Instant now, Instant stopAt) {
+        return !now.plus(budget.minimumCall()).isAfter(stopAt);
     }
 
     /** Another invocation took the batch over (our lease ran out): stop without recording anything more. */

@@ -4,6 +4,7 @@ import dev.dispatch.domain.ConflictException;
 import dev.dispatch.domain.InvalidInputException;
 import dev.dispatch.domain.NotFoundException;
 import dev.dispatch.domain.message.TemplateRenderer;
+import dev.dispatch.domain.subscriber.EmailAddress;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -21,20 +22,24 @@ public class CampaignService {
     private final SendQueue sendQueue;
     private final EnqueueRequests wakeUps;
     private final TemplateRenderer templates;
+    private final SenderAllowlist senders;
     private final Clock clock;
 
     public CampaignService(CampaignStore campaigns, SendLedger ledger, SendQueue sendQueue, EnqueueRequests wakeUps,
-            TemplateRenderer templates, Clock clock) {
+            TemplateRenderer templates, SenderAllowlist senders, Clock clock) {
         this.campaigns = campaigns;
         this.ledger = ledger;
         this.sendQueue = sendQueue;
         this.wakeUps = wakeUps;
         this.templates = templates;
+        this.senders = senders;
         this.clock = clock;
     }
 
+    /** Validates and stores a draft; a From address outside the sender allowlist is refused before anything is stored. */
     public Campaign create(CampaignDraft draft) {
         Campaign campaign = draft.validate(newId(), templates, clock.instant());
+        senders.check(new EmailAddress(campaign.fromEmail()), "fromEmail");
         if (!campaigns.create(campaign)) {
             throw new ConflictException("campaign id collision; retry");
         }

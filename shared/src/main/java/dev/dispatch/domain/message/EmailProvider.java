@@ -1,5 +1,6 @@
 package dev.dispatch.domain.message;
 
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -15,6 +16,9 @@ import java.util.List;
  */
 public interface EmailProvider {
 
+    /** No limit from the caller: the adapter's own request timeout applies. */
+    Duration UNBOUNDED = Duration.ofDays(365);
+
     /** "ses", "sendgrid" or "postmark". */
     String name();
 
@@ -22,12 +26,20 @@ public interface EmailProvider {
     int maxBatchSize();
 
     /**
-     * Sends each message to its one recipient.
+     * Sends each message to its one recipient, the whole call within {@code timeout} (capped by the adapter's own
+     * request timeout): no request is started that could not finish in it, so the caller can record the outcome
+     * before its own deadline. Messages the call had no time left to start come back
+     * {@link SendResult.Outcome#FAILED_RETRYABLE}: they were not sent.
      *
      * @throws IllegalArgumentException for more than {@link #maxBatchSize()} messages
      * @throws ProviderThrottledException the provider throttles the account: back off (see
      *     {@link ProviderThrottledException#retryAfter()}) and send the rest later
      * @throws ProviderUnavailableException the provider can't send now: fail the rest over to the next provider
      */
-    List<SendResult> send(List<OutgoingMessage> batch);
+    List<SendResult> send(List<OutgoingMessage> batch, Duration timeout);
+
+    /** {@link #send(List, Duration)} with only the adapter's own request timeout. */
+    default List<SendResult> send(List<OutgoingMessage> batch) {
+        return send(batch, UNBOUNDED);
+    }
 }

@@ -194,6 +194,28 @@ class PostmarkProviderTest {
     }
 
     @Test
+    void givenACallTimeoutShorterThanTheProvidersOwn_whenTheServerIsSlow_thenTheRequestEndsWithinIt() {
+        stub.stubFor(post(urlEqualTo(PATH)).willReturn(aResponse().withFixedDelay(3000).withStatus(200).withBody("[]")));
+        PostmarkProvider patient = new PostmarkProvider(URI.create(stub.baseUrl()), TOKEN, "outbound", Duration.ofSeconds(20));
+
+        long start = System.nanoTime();
+        List<OutgoingMessage> batch = three();
+        ProviderUnavailableException e = assertThrows(ProviderUnavailableException.class,
+                () -> patient.send(batch, Duration.ofMillis(400)));
+        assertTrue(System.nanoTime() - start < 2_000_000_000L, "gave up at the call's timeout, not the provider's 20 s");
+        assertEquals(batch.stream().map(OutgoingMessage::to).toList(), e.mayHaveBeenAccepted());
+    }
+
+    @Test
+    void givenNoTimeLeftForTheCall_thenNoRequestIsMadeAndEachMessageComesBackNotSent() {
+        List<SendResult> results = provider.send(three(), Duration.ZERO);
+
+        assertTrue(results.stream().allMatch(r -> r.outcome() == SendResult.Outcome.FAILED_RETRYABLE), results.toString());
+        assertEquals(3, results.size());
+        assertEquals(0, stub.findAll(postRequestedFor(urlEqualTo(PATH))).size());
+    }
+
+    @Test
     void givenFiveHundredMessages_whenSent_thenOneCallAndMoreAreRefused() throws Exception {
         StringBuilder answers = new StringBuilder("[");
         List<OutgoingMessage> batch = new ArrayList<>();

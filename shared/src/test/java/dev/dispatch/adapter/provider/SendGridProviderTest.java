@@ -306,6 +306,26 @@ class SendGridProviderTest {
     }
 
     @Test
+    void givenACallTimeoutShorterThanTheProvidersOwn_whenTheServerIsSlow_thenTheRequestEndsWithinIt() {
+        stub.stubFor(post(urlEqualTo(PATH)).willReturn(aResponse().withFixedDelay(3000).withStatus(202)));
+        SendGridProvider patient = new SendGridProvider(API_KEY, URI.create(stub.baseUrl()), Duration.ofSeconds(20));
+
+        long start = System.nanoTime();
+        ProviderUnavailableException e = assertThrows(ProviderUnavailableException.class,
+                () -> patient.send(List.of(TestMessages.ada().build()), Duration.ofMillis(1500)));
+        assertTrue(System.nanoTime() - start < 2_800_000_000L, "gave up at the call's timeout, not the provider's 20 s");
+        assertEquals(List.of(TestMessages.ada().build().to()), e.mayHaveBeenAccepted());
+    }
+
+    @Test
+    void givenTooLittleOfTheCallLeft_thenNoRequestIsMadeAndEachMessageComesBackNotSent() {
+        List<SendResult> results = provider.send(List.of(TestMessages.ada().build()), Duration.ofMillis(500));
+
+        assertEquals(List.of(SendResult.Outcome.FAILED_RETRYABLE), results.stream().map(SendResult::outcome).toList());
+        assertEquals(0, stub.findAll(postRequestedFor(urlEqualTo(PATH))).size());
+    }
+
+    @Test
     void givenSubstitutionValueHoldingATag_whenPlanned_thenNotVerified() {
         Map<String, String> substitutions = Map.of("%%dvx_t0%%", "%%dvx_t1%%", "%%dvx_t1%%", "Ada");
         assertFalse(SendGridProvider.verifies("<p>%%dvx_t0%% %%dvx_t1%%</p>", "x", substitutions,

@@ -280,6 +280,31 @@ class SesProviderTest {
     }
 
     @Test
+    void givenACallTimeoutShorterThanTheClients_whenTheProviderHangs_thenTheCallEndsWithinIt() {
+        stub.stubFor(post(urlEqualTo("/")).willReturn(aResponse().withFixedDelay(4000).withStatus(200)
+                .withBody(xmlAccepted("late"))));
+        try (SesClient client = client(URI.create(stub.baseUrl()), Duration.ofSeconds(10))) {
+            long start = System.nanoTime();
+            ProviderUnavailableException e = assertThrows(ProviderUnavailableException.class,
+                    () -> new SesProvider(client, null).send(List.of(TestMessages.ada().build()), Duration.ofMillis(1500)));
+            assertTrue(System.nanoTime() - start < 3_000_000_000L, "gave up at the call's timeout, not the client's");
+            assertEquals(List.of(TestMessages.ada().build().to()), e.mayHaveBeenAccepted());
+        }
+    }
+
+    @Test
+    void givenTooLittleOfTheCallLeft_thenNoMessageIsStartedAndEachComesBackNotSent() throws Exception {
+        try (SesClient client = client(ses.endpoint(), Duration.ofSeconds(5))) {
+            List<SendResult> results = new SesProvider(client, null).send(three(), Duration.ofMillis(500));
+
+            assertEquals(3, results.size());
+            assertTrue(results.stream().allMatch(r -> r.outcome() == SendResult.Outcome.FAILED_RETRYABLE), results.toString());
+            assertEquals(three().stream().map(OutgoingMessage::to).toList(), results.stream().map(SendResult::recipient).toList());
+            assertTrue(sentRaw.isEmpty(), "no request was made");
+        }
+    }
+
+    @Test
     void givenCorrelationValueWithOtherCharacters_whenTagged_thenOnlyAllowedCharactersRemain() {
         assertEquals("spring_sale-2026_", SesProvider.tagValue("spring sale-2026!"));
         assertEquals(256, SesProvider.tagValue("x".repeat(300)).length());

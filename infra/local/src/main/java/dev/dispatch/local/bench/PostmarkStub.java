@@ -34,7 +34,7 @@ import java.util.function.IntConsumer;
  * calls answered 500, a share 429, an outage window answered 503 (none of these reach the record), and a hook
  * called with the client's port on one chosen call before it is answered (the benchmark kills the caller there).
  */
-final class PostmarkStub implements AutoCloseable {
+public final class PostmarkStub implements AutoCloseable {
     private static final JsonFactory JSON = new JsonFactory();
 
     private final HttpServer server;
@@ -60,7 +60,7 @@ final class PostmarkStub implements AutoCloseable {
     private volatile IntConsumer killHook;
     private final AtomicLong interruptedCalls = new AtomicLong();
 
-    PostmarkStub(long latencyMillis, double ratePerSecond) throws IOException {
+    public PostmarkStub(long latencyMillis, double ratePerSecond) throws IOException {
         this.latencyMillis = latencyMillis;
         this.ratePerSecond = ratePerSecond;
         this.bucketCapacity = Math.max(ratePerSecond, 500); // one second of the rate, at least one full Postmark call
@@ -76,7 +76,7 @@ final class PostmarkStub implements AutoCloseable {
         server.start();
     }
 
-    URI url() {
+    public URI url() {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
     }
 
@@ -104,7 +104,7 @@ final class PostmarkStub implements AutoCloseable {
         killArmed.set(true);
     }
 
-    long calls() {
+    public long calls() {
         return calls.get();
     }
 
@@ -114,7 +114,7 @@ final class PostmarkStub implements AutoCloseable {
         return copy;
     }
 
-    long acceptedMessages() {
+    public long acceptedMessages() {
         return acceptedMessages.get();
     }
 
@@ -122,12 +122,12 @@ final class PostmarkStub implements AutoCloseable {
         return lastAcceptedNanos;
     }
 
-    long interruptedCalls() {
+    public long interruptedCalls() {
         return interruptedCalls.get();
     }
 
     /** How many times the address was accepted (0 if never). */
-    int acceptedCount(String address) {
+    public int acceptedCount(String address) {
         AtomicInteger n = accepted.get(address);
         return n == null ? 0 : n.get();
     }

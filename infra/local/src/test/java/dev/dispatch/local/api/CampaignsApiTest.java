@@ -113,6 +113,37 @@ class CampaignsApiTest {
     }
 
     @Test
+    void givenTheSenderAllowlist_whenAFromOutsideItIsUsed_thenTheCampaignIsRefusedNamingFromEmailAndNothingIsStored(LocalCloud cloud) {
+        String name = "Sender " + run;
+        String body = "{\"name\":\"" + name + "\",\"fromEmail\":\"%s\",\"subject\":\"s\",\"html\":\"h\",\"segments\":[\"a\"]}";
+
+        HttpResponse<String> allowed = call("POST", "/campaigns", String.format(body, "News@EXAMPLE.com"));
+        assertEquals(201, allowed.statusCode(), allowed.body());
+        assertEquals("News@example.com", json(allowed).get("fromEmail").asText());
+
+        for (String from : List.of("ceo@bank.example.net", "news@mail.example.com", "news@example.com.evil.net")) {
+            HttpResponse<String> refused = call("POST", "/campaigns", String.format(body, from));
+            assertEquals(400, refused.statusCode(), from + ": " + refused.body());
+            assertEquals("fromEmail", json(refused).get("field").asText(), refused.body());
+            assertTrue(json(refused).get("error").asText().contains("not an allowed sender"), refused.body());
+        }
+
+        // Only the allowed campaign reached the table.
+        List<String> stored = new ArrayList<>();
+        cloud.localAws().dynamoDb().scanPaginator(b -> b.tableName(cloud.localAws().resources().tableName("CampaignsTable")))
+                .items().forEach(item -> {
+                    if (item.containsKey("definition") && item.get("definition").s().contains(name)) {
+                        try {
+                            stored.add(JSON.readTree(item.get("definition").s()).path("fromEmail").asText());
+                        } catch (java.io.IOException e) {
+                            throw new AssertionError(e);
+                        }
+                    }
+                });
+        assertEquals(List.of("News@example.com"), stored);
+    }
+
+    @Test
     void givenBadCampaignInput_thenTheFieldIsNamed() {
         assertEquals("fromEmail", json(call("POST", "/campaigns", "{\"name\":\"x\",\"fromEmail\":\"nope\",\"subject\":\"s\",\"html\":\"h\",\"segments\":[\"a\"]}")).get("field").asText());
         assertEquals("segments", json(call("POST", "/campaigns", "{\"name\":\"x\",\"fromEmail\":\"a@example.com\",\"subject\":\"s\",\"html\":\"h\"}")).get("field").asText());
