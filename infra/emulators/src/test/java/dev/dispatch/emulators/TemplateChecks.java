@@ -602,6 +602,10 @@ final class TemplateChecks {
                     p.add(id + ": " + name + " selects a Quarkus profile");
                 }
             });
+        });
+        return p;
+    }
+
     /** A sample SenderAllowlist and what the ses:FromAddress condition built from it must allow and refuse. */
     static final String SAMPLE_SENDERS = "example.com,news@other.org";
     static final List<String> SAMPLE_ALLOWED = List.of("news@example.com", "anyone@example.com", "news@other.org");

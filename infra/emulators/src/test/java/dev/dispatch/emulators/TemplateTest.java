@@ -119,6 +119,9 @@ class TemplateTest {
     @Test
     void webhookAndUnsubscribeRoutesHaveTheirOwnLowerThrottle() {
         none(CHECKS.routeThrottling());
+    }
+
+    @Test
     void sesSendingIsLimitedToTheSenderAllowlist() {
         none(CHECKS.sesSendingIsLimitedToTheSenderAllowlist());
     }
