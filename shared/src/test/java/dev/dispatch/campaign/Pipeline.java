@@ -20,6 +20,7 @@ import dev.dispatch.domain.campaign.RecipientResult;
 import dev.dispatch.domain.campaign.SendLedger;
 import dev.dispatch.domain.message.EmailProvider;
 import dev.dispatch.domain.subscriber.SubscriberService;
+import dev.dispatch.domain.subscriber.UnsubscribeKeyring;
 import dev.dispatch.domain.subscriber.UnsubscribeTokens;
 import java.time.Clock;
 import java.time.Duration;
@@ -52,7 +53,7 @@ final class Pipeline {
     final DynamoDbSendLedger ledger = new DynamoDbSendLedger(dynamoDb, TestStack.aws().resources().tableName("SendLedgerTable"));
     final CampaignService campaigns = new CampaignService(campaignStore, ledger, new SqsSendQueue(sqs, sendQueue),
             new SqsEnqueueRequests(sqs, enqueueQueue), HandlebarsTemplates.html(), Clock.systemUTC());
-    final CampaignRenderer renderer = new CampaignRenderer(new UnsubscribeTokens("k".repeat(40)), "https://mail.example.com");
+    final CampaignRenderer renderer = new CampaignRenderer(new UnsubscribeTokens(UnsubscribeKeyring.single("k1", "k".repeat(40))), "https://mail.example.com");
 
     /** The enqueue step dies once right before moving its cursor (after its batches are stored and queued). */
     final AtomicInteger enqueueCrashesBeforeAdvance = new AtomicInteger();

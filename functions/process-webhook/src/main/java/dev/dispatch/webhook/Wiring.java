@@ -4,6 +4,10 @@ import dev.dispatch.adapter.sqs.SqsEngagementQueue;
 import dev.dispatch.adapter.webhook.CachingCertificateSource;
 import dev.dispatch.adapter.webhook.CertificateSource;
 import dev.dispatch.adapter.webhook.HttpsCertificateSource;
+import dev.dispatch.adapter.secrets.CachedSecret;
+import dev.dispatch.adapter.secrets.SecretReader;
+import dev.dispatch.adapter.secrets.SecretValues;
+import dev.dispatch.adapter.secrets.SecretsManagerReader;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -13,29 +17,33 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Map;
 import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
-/** Builds the webhook intake once per container. A provider without its settings answers 503; the others work. */
+/**
+ * Builds the webhook intake once per container (again when a webhook secret changes). A provider without its
+ * settings answers 503; the others work.
+ */
 public class Wiring {
     private static final Logger LOG = Logger.getLogger(Wiring.class);
 
-    // Built during the function's init rather than by its first request: settings are checked (and logged) at
-    // cold start, outside any provider's request timeout.
+    // Built during the function's init rather than by its first request: settings are checked (and logged) and the
+    // secrets read at cold start, outside any provider's request timeout.
     @Produces
     @Singleton
     @Startup
-    WebhookIntake intake(SqsClient sqs,
+    CurrentIntake intake(SqsClient sqs,
             @ConfigProperty(name = "dispatch.queues.engagement") String engagementQueueUrl,
             @ConfigProperty(name = "dispatch.webhooks.sendgrid.public-key") Optional<String> sendGridPublicKey,
             @ConfigProperty(name = "dispatch.webhooks.ses.topic-arns") Optional<String> sesTopicArns,
-            @ConfigProperty(name = "dispatch.webhooks.postmark.user") Optional<String> postmarkUser,
-            @ConfigProperty(name = "dispatch.webhooks.postmark.password") Optional<String> postmarkPassword,
             @ConfigProperty(name = "dispatch.webhooks.postmark.token-header") String postmarkTokenHeader,
-            @ConfigProperty(name = "dispatch.webhooks.postmark.token") Optional<String> postmarkToken,
-            @ConfigProperty(name = "dispatch.webhooks.generic.secret") Optional<String> genericSecret,
+            @ConfigProperty(name = "dispatch.secrets.postmark-webhook") String postmarkSecret,
+            @ConfigProperty(name = "dispatch.secrets.generic-webhook") String genericSecret,
+            @ConfigProperty(name = "dispatch.secrets.refresh-interval") Duration refreshInterval,
+            @ConfigProperty(name = "dispatch.secrets.endpoint-override") Optional<URI> secretsEndpoint,
             @ConfigProperty(name = "dispatch.webhooks.replay-window") Duration replayWindow,
             @ConfigProperty(name = "dispatch.webhooks.max-body-bytes") int maxBodyBytes,
             @ConfigProperty(name = "dispatch.webhooks.subscription-confirm-timeout") Duration confirmTimeout,
@@ -43,13 +51,23 @@ public class Wiring {
             @ConfigProperty(name = "dispatch.webhooks.verify-at") Optional<String> verifyAt,
             @ConfigProperty(name = "dispatch.webhooks.sns-confirm-base-url") Optional<String> confirmBaseUrl) {
         Clock clock = verificationClock(verifyAt.filter(s -> !s.isBlank()));
-        WebhookSettings settings = new WebhookSettings(sendGridPublicKey.orElse(null), sesTopicArns.orElse(null),
-                postmarkUser.orElse(null), postmarkPassword.orElse(null), postmarkTokenHeader,
-                postmarkToken.orElse(null), genericSecret.orElse(null), replayWindow, maxBodyBytes);
-        return new WebhookIntake(settings.providers(clock, certificates(certificateDir.filter(s -> !s.isBlank()))),
-                new SqsEngagementQueue(sqs, engagementQueueUrl),
-                new HttpSubscriptionConfirmer(confirmTimeout, confirmBase(confirmBaseUrl.filter(s -> !s.isBlank()))),
-                clock);
+        // Made once and kept across rebuilds of the intake: the certificate cache and the clients.
+        CertificateSource certificates = certificates(certificateDir.filter(s -> !s.isBlank()));
+        SqsEngagementQueue queue = new SqsEngagementQueue(sqs, engagementQueueUrl);
+        SubscriptionConfirmer confirmer = new HttpSubscriptionConfirmer(confirmTimeout,
+                confirmBase(confirmBaseUrl.filter(s -> !s.isBlank())));
+        // The secrets age on the system clock, never on the (test-only) fixed verification clock.
+        SecretReader secrets = new SecretsManagerReader(SecretsManagerReader.client(secretsEndpoint));
+        CachedSecret<Map<String, String>> postmark = new CachedSecret<>(postmarkSecret, secrets, SecretValues::fields,
+                refreshInterval, Clock.systemUTC());
+        CachedSecret<Optional<String>> generic = new CachedSecret<>(genericSecret, secrets,
+                text -> SecretValues.field(text, "secret"), refreshInterval, Clock.systemUTC());
+        return new CurrentIntake(postmark, generic, (postmarkNow, genericNow) -> {
+            WebhookSettings settings = new WebhookSettings(sendGridPublicKey.orElse(null), sesTopicArns.orElse(null),
+                    postmarkNow.get("user"), postmarkNow.get("password"), postmarkTokenHeader, postmarkNow.get("token"),
+                    genericNow.orElse(null), replayWindow, maxBodyBytes);
+            return new WebhookIntake(settings.providers(clock, certificates), queue, confirmer, clock);
+        });
     }
 
     /** The system clock; fixed only for replaying recorded fixtures in tests (replay protection is then off). */

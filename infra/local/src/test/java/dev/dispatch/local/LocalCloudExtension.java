@@ -53,6 +53,9 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * (use {@link LocalCloud#fireSchedule}). Override with system properties {@code dispatch.local.*} (see
  * {@link LocalCloudOptions#defaults()}); the dev API key comes from {@code DISPATCH_DEV_API_KEY} or is random.
  *
+ * <p>Secrets are read from the Secrets Manager stand-in (moto) as in AWS, and re-read every
+ * {@link #SECRETS_REFRESH_INTERVAL}.
+ *
  * <p>Webhooks: the cloud is configured with the test-only keys and credentials the {@code events/webhook-*.json}
  * fixtures were made with (see {@code FixtureWriter} in shared's tests), verifies at {@link #WEBHOOK_VERIFY_AT}
  * (just after the fixtures were signed, so they verify), reads the SNS test certificate from a folder instead of
@@ -72,6 +75,8 @@ public final class LocalCloudExtension implements BeforeAllCallback, ParameterRe
     public static final String WEBHOOK_POSTMARK_TOKEN_HEADER = "X-Dispatch-Webhook-Token";
     public static final String WEBHOOK_POSTMARK_TOKEN = "fixture-token-not-a-secret";
     public static final String WEBHOOK_GENERIC_SECRET = "fixture-generic-secret-not-a-secret";
+    /** How old a secret's value may get in the test cloud's functions before they read it again. */
+    public static final Duration SECRETS_REFRESH_INTERVAL = Duration.ofSeconds(2);
     /** Where the test-only webhook keys and certificate live, under the project root. */
     public static final String WEBHOOK_TEST_KEYS = "shared/src/test/resources/webhooks";
 
@@ -102,6 +107,8 @@ public final class LocalCloudExtension implements BeforeAllCallback, ParameterRe
                 options.logDir(ProjectLayout.root().resolve("infra/local/target/local-cloud/test-logs/pid-"
                         + ProcessHandle.current().pid()));
             }
+            // Secrets are re-read this often (5 minutes in the template), so a test can watch a rotation arrive.
+            options.environment("DISPATCH_SECRETS_REFRESH_INTERVAL", SECRETS_REFRESH_INTERVAL.toSeconds() + "S");
             try {
                 configureWebhooks(options);
                 cloud = LocalCloud.start(options); // registers its own JVM shutdown hook
@@ -134,10 +141,9 @@ public final class LocalCloudExtension implements BeforeAllCallback, ParameterRe
             throw new UncheckedIOException("cannot prepare the webhook test keys from " + keys, e);
         }
         options.parameter("SesWebhookTopicArns", WEBHOOK_SES_TOPIC_ARN);
-        options.parameter("PostmarkWebhookUser", WEBHOOK_POSTMARK_USER);
-        options.parameter("PostmarkWebhookPassword", WEBHOOK_POSTMARK_PASSWORD);
-        options.parameter("PostmarkWebhookToken", WEBHOOK_POSTMARK_TOKEN);
-        options.parameter("GenericWebhookSecret", WEBHOOK_GENERIC_SECRET);
+        options.secret("PostmarkWebhookSecret", "{\"user\": \"" + WEBHOOK_POSTMARK_USER + "\", \"password\": \""
+                + WEBHOOK_POSTMARK_PASSWORD + "\", \"token\": \"" + WEBHOOK_POSTMARK_TOKEN + "\"}");
+        options.secret("GenericWebhookHmacSecret", "{\"secret\": \"" + WEBHOOK_GENERIC_SECRET + "\"}");
         options.environment("WEBHOOK_VERIFY_AT", WEBHOOK_VERIFY_AT.toString());
         options.environment("SNS_CONFIRM_BASE_URL", startSnsConfirmationSink().toString());
     }
@@ -211,7 +217,7 @@ public final class LocalCloudExtension implements BeforeAllCallback, ParameterRe
         return cloud().apiUrl(path);
     }
 
-    /** The dev API key (its SHA-256 is the ApiKeySha256 parameter the functions got). */
+    /** The dev API key (its SHA-256 is in the ApiKeyDigestsSecret the functions read). */
     public static String devApiKey() {
         return cloud().devApiKey();
     }
