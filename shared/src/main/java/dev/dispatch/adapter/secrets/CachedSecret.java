@@ -70,8 +70,8 @@ public final class CachedSecret<T> implements Supplier<T> {
             } catch (RuntimeException e) {
                 // Keep serving the last good value; try again after another interval rather than on every call.
                 snapshot = new Snapshot<>(current.value(), now);
-                LOG.log(Level.WARNING, "secret {0} could not be refreshed, the last good value stays in use: {1}",
-                        secretId, reason(e));
+                LOG.log(Level.WARNING, "secret " + secretId + " could not be refreshed, the last good value stays in use: "
+                        + reason(e));
                 return current.value();
             }
         } finally {
