@@ -145,20 +145,20 @@ public class CampaignEnqueuer {
         int number = progress.nextBatch();
         for (EmailAddress email : merged) {
             switch (AudienceMember.judge(campaign, profiles.get(email))) {
-                case RECIPIENT -> current.add(new LedgerRecipient(email.value(),
-                        VariantAssignment.variantFor(campaign.id(), email.value(), campaign.variants())));
+                case RECIPIENT -> current.add(new LedgerRecipient(email.key(),
+                        VariantAssignment.variantFor(campaign.id(), email.key(), campaign.variants())));
                 case SUPPRESSED -> suppressed++;
                 case EXCLUDED -> excluded++;
                 case OUTSIDE -> { }
             }
             if (current.size() == batchSize) {
-                batches.add(new NewBatch(number++, current, email.value(), suppressed, excluded));
+                batches.add(new NewBatch(number++, current, email.key(), suppressed, excluded));
                 current = new ArrayList<>();
                 suppressed = 0;
                 excluded = 0;
             }
         }
-        String end = merged.last().value();
+        String end = merged.last().key();
         if (!current.isEmpty() || suppressed > 0 || excluded > 0 || batches.isEmpty()) {
             batches.add(new NewBatch(number, current, end, suppressed, excluded));
         } else {
