@@ -1,5 +1,6 @@
 package dev.dispatch.send;
 
+import dev.dispatch.adapter.dynamodb.DynamoDbAddressMigration;
 import dev.dispatch.adapter.dynamodb.DynamoDbCampaignStore;
 import dev.dispatch.adapter.dynamodb.DynamoDbDeliveryStats;
 import dev.dispatch.adapter.dynamodb.DynamoDbSendLedger;
@@ -39,6 +40,7 @@ public class Wiring {
             @ConfigProperty(name = "dispatch.tables.counters") String counters,
             @ConfigProperty(name = "dispatch.tables.campaigns") String campaigns,
             @ConfigProperty(name = "dispatch.tables.send-ledger") String ledger,
+            @ConfigProperty(name = "dispatch.tables.engagement") String engagement,
             @ConfigProperty(name = "dispatch.unsubscribe.signing-key") String signingKey,
             @ConfigProperty(name = "dispatch.public-api-url") String publicApiUrl,
             @ConfigProperty(name = "dispatch.ses.configuration-set") Optional<String> sesConfigurationSet,
@@ -55,12 +57,15 @@ public class Wiring {
         postmarkToken.filter(t -> !t.isBlank()).ifPresent(token -> providers.put("postmark",
                 new PostmarkProvider(postmarkUrl.orElse(PostmarkProvider.DEFAULT_ENDPOINT), token, postmarkStream, PROVIDER_TIMEOUT)));
         LOG.infof("providers configured: %s", providers.keySet());
+        SubscriberTables subscriberTables = new SubscriberTables(subscribers, segmentMembers, suppressions, counters);
         return new BatchSender(
                 new DynamoDbCampaignStore(dynamoDb, campaigns),
-                new DynamoDbSubscriberStore(dynamoDb, new SubscriberTables(subscribers, segmentMembers, suppressions, counters)),
+                new DynamoDbSubscriberStore(dynamoDb, subscriberTables),
                 new DynamoDbSendLedger(dynamoDb, ledger),
                 new CampaignRenderer(new UnsubscribeTokens(signingKey), publicApiUrl),
                 providers, Clock.systemUTC(), duration -> Thread.sleep(duration.toMillis()), lease,
-                new DynamoDbDeliveryStats(dynamoDb, counters));
+                new DynamoDbDeliveryStats(dynamoDb, counters),
+                new DynamoDbAddressMigration(dynamoDb, subscriberTables, engagement, DynamoDbAddressMigration.DEFAULT_MARKER,
+                        Clock.systemUTC()));
     }
 }

@@ -43,6 +43,8 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
  */
 public class DynamoDbSubscriberStore implements SubscriberStore {
     private static final String CURSOR_PREFIX = "v1:";
+    /** On a profile: the legacy keys whose profiles it accounts for (see {@link DynamoDbAddressMigration}). */
+    static final String MERGED_FROM = "mergedFrom";
 
     private final DynamoDbClient client;
     private final SubscriberTables tables;
@@ -313,6 +315,11 @@ public class DynamoDbSubscriberStore implements SubscriberStore {
         Map<String, AttributeValue> item = new HashMap<>();
         item.put("email", AttributeValue.fromS(s.email().key()));
         item.put("address", AttributeValue.fromS(s.email().value()));
+        if (!s.email().key().equals(s.email().legacyKey())) {
+            // This item stands for the person's profile under the legacy key, if an earlier version wrote one:
+            // written from it (every read looks there), or created when there was none.
+            item.put(MERGED_FROM, AttributeValue.fromSs(List.of(s.email().legacyKey())));
+        }
         putIfPresent(item, "firstName", s.firstName());
         putIfPresent(item, "lastName", s.lastName());
         putIfPresent(item, "timeZone", s.timeZone());
@@ -331,7 +338,7 @@ public class DynamoDbSubscriberStore implements SubscriberStore {
         return item;
     }
 
-    private static Subscriber toSubscriber(EmailAddress email, Map<String, AttributeValue> item, Suppression suppression) {
+    static Subscriber toSubscriber(EmailAddress email, Map<String, AttributeValue> item, Suppression suppression) {
         if (item == null) {
             // Suppressed before any profile existed (e.g. a bounce for an unknown address): status only.
             return new Subscriber(email, null, null, Map.of(), null, 0.0, null, null, null, null, suppression);
@@ -353,7 +360,7 @@ public class DynamoDbSubscriberStore implements SubscriberStore {
                 suppression);
     }
 
-    private static Suppression toSuppression(EmailAddress email, Map<String, AttributeValue> item) {
+    static Suppression toSuppression(EmailAddress email, Map<String, AttributeValue> item) {
         return new Suppression(email, SubscriberStatus.fromWire(item.get("reason").s()),
                 Instant.parse(item.get("since").s()), string(item, "source"));
     }

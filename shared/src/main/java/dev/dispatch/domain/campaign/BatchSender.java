@@ -6,6 +6,7 @@ import dev.dispatch.domain.message.OutgoingMessage;
 import dev.dispatch.domain.message.ProviderThrottledException;
 import dev.dispatch.domain.message.ProviderUnavailableException;
 import dev.dispatch.domain.message.SendResult;
+import dev.dispatch.domain.subscriber.AddressMigration;
 import dev.dispatch.domain.subscriber.EmailAddress;
 import dev.dispatch.domain.subscriber.Subscriber;
 import dev.dispatch.domain.subscriber.SubscriberStore;
@@ -45,6 +46,7 @@ public class BatchSender {
     private final Sleeper sleeper;
     private final Duration lease;
     private final DeliveryStats stats;
+    private final AddressMigration migration;
 
     public interface Sleeper {
         void sleep(Duration duration) throws InterruptedException;
@@ -62,8 +64,10 @@ public class BatchSender {
     }
 
     public BatchSender(CampaignStore campaigns, SubscriberStore subscribers, SendLedger ledger, CampaignMessages messages,
-            Map<String, EmailProvider> providers, Clock clock, Sleeper sleeper, Duration lease, DeliveryStats stats) {
+            Map<String, EmailProvider> providers, Clock clock, Sleeper sleeper, Duration lease, DeliveryStats stats,
+            AddressMigration migration) {
         this.stats = stats;
+        this.migration = migration;
         this.campaigns = campaigns;
         this.subscribers = subscribers;
         this.ledger = ledger;
@@ -89,6 +93,11 @@ public class BatchSender {
             if (campaign.status() == CampaignStatus.PAUSED || campaign.status() == CampaignStatus.SCHEDULED) {
                 return Result.PARKED;
             }
+        }
+        if (!migration.suppressionsMoved()) {
+            // A batch of an earlier version, sent before the upgrade's migration moved the suppressions: the check
+            // below could miss one written in another letter case. The next campaign wake-up moves them.
+            return Result.RETRY_LATER;
         }
         Instant now = clock.instant();
         Optional<LedgerBatch> claimed = ledger.claim(campaignId, batchNumber, owner, now.plus(lease), now);

@@ -1,5 +1,6 @@
 package dev.dispatch.domain.campaign;
 
+import dev.dispatch.domain.subscriber.AddressMigration;
 import dev.dispatch.domain.subscriber.EmailAddress;
 import dev.dispatch.domain.subscriber.Subscriber;
 import dev.dispatch.domain.subscriber.SubscriberStore;
@@ -23,6 +24,8 @@ public class CampaignEnqueuer {
     /** How long a scheduled campaign's wake-up may be delayed at most (SQS's DelaySeconds limit). */
     static final Duration MAX_DELAY = Duration.ofMinutes(15);
     static final Duration WATCH_INTERVAL = Duration.ofSeconds(5);
+    /** How soon to look again while another invocation runs the address migration. */
+    static final Duration MIGRATION_WAIT = Duration.ofSeconds(30);
 
     private final CampaignStore campaigns;
     private final SubscriberStore subscribers;
@@ -33,14 +36,16 @@ public class CampaignEnqueuer {
     private final int batchSize;
     private final int pageSize;
     private final Duration watchInterval;
+    private final AddressMigration migration;
 
     public CampaignEnqueuer(CampaignStore campaigns, SubscriberStore subscribers, SendLedger ledger, SendQueue sendQueue,
-            EnqueueRequests wakeUps, Clock clock, int batchSize, int pageSize) {
-        this(campaigns, subscribers, ledger, sendQueue, wakeUps, clock, batchSize, pageSize, WATCH_INTERVAL);
+            EnqueueRequests wakeUps, AddressMigration migration, Clock clock, int batchSize, int pageSize) {
+        this(campaigns, subscribers, ledger, sendQueue, wakeUps, migration, clock, batchSize, pageSize, WATCH_INTERVAL);
     }
 
     public CampaignEnqueuer(CampaignStore campaigns, SubscriberStore subscribers, SendLedger ledger, SendQueue sendQueue,
-            EnqueueRequests wakeUps, Clock clock, int batchSize, int pageSize, Duration watchInterval) {
+            EnqueueRequests wakeUps, AddressMigration migration, Clock clock, int batchSize, int pageSize,
+            Duration watchInterval) {
         this.campaigns = campaigns;
         this.subscribers = subscribers;
         this.ledger = ledger;
@@ -50,9 +55,12 @@ public class CampaignEnqueuer {
         this.batchSize = batchSize;
         this.pageSize = pageSize;
         this.watchInterval = watchInterval;
+        this.migration = migration;
     }
 
-    public enum Outcome { NOTHING_TO_DO, WAITING_FOR_SCHEDULE, CONTINUES, WATCHING, SENT, PAUSED, LOST_RACE }
+    public enum Outcome {
+        NOTHING_TO_DO, WAITING_FOR_SCHEDULE, CONTINUES, WATCHING, SENT, PAUSED, LOST_RACE, WAITING_FOR_MIGRATION
+    }
 
     /** Handles one wake-up of a campaign; works until {@code deadline} at most. */
     public Outcome handle(String campaignId, Instant deadline) {
@@ -86,6 +94,12 @@ public class CampaignEnqueuer {
     }
 
     private Outcome enqueue(Campaign campaign, Instant deadline) {
+        // Segments are walked in identity order and each person must be in a segment once: records of earlier
+        // versions (keyed in another letter case) are moved first. The first campaign after an upgrade does it.
+        if (!migration.complete() && !migration.runUntil(deadline)) {
+            wakeUps.request(campaign.id(), MIGRATION_WAIT);
+            return Outcome.WAITING_FOR_MIGRATION;
+        }
         EnqueueProgress progress = campaign.progress();
         while (!progress.complete()) {
             EnqueueProgress next = enqueuePage(campaign, progress);
