@@ -205,6 +205,37 @@ class CampaignPipelineTest {
     }
 
     @Test
+    void givenAnAddressUnsubscribedInOneCase_whenTheSegmentHoldsItInAnother_thenNeitherIsMailed() throws Exception {
+        Pipeline p = new Pipeline();
+        String segment = "seg-" + p.run;
+        EmailAddress bob = EmailAddress.parse("Bob-" + p.run + "@Example.com");
+        p.subscribers.add(bob, SubscriberDetails.of("Bob", null, null, List.of(segment), null), "test");
+        p.subscribers.unsubscribe(bob, "test");
+        // the same person again, in lower case, by an import and by a bounce-free signup form
+        var importer = new dev.dispatch.domain.subscriber.SubscriberImport(p.subscriberStore,
+                new dev.dispatch.adapter.dynamodb.DynamoDbSubscriberCounters(p.dynamoDb, TestStack.subscriberTables().counters()),
+                java.time.Clock.systemUTC(), java.util.concurrent.ForkJoinPool.commonPool());
+        importer.run(List.of(dev.dispatch.domain.subscriber.ImportRow.of(2, "bob-" + p.run + "@example.com", "Bobby", null, null,
+                List.of(segment), null)), "test");
+        EmailAddress ann = EmailAddress.parse("Ann-" + p.run + "@Example.com");
+        p.subscribers.add(ann, SubscriberDetails.of("Ann", null, null, List.of(segment), null), "test");
+        try {
+            p.subscribers.add(EmailAddress.parse("ann-" + p.run + "@example.com"), SubscriberDetails.of(null, null, null, List.of(segment), null), "test");
+        } catch (dev.dispatch.domain.ConflictException expected) {
+            // one person, one address
+        }
+
+        Campaign c = campaign(p, segment, List.of(), List.of("ses"), false);
+        p.campaigns.send(c.id(), null);
+        p.drive(c.id(), realProviders(), 10, 10, Duration.ofSeconds(60));
+
+        Map<String, Integer> byPerson = new TreeMap<>();
+        delivered(p.run).forEach((address, n) -> byPerson.merge(address.toLowerCase(java.util.Locale.ROOT), n, Integer::sum));
+        assertEquals(Map.of("ann-" + p.run + "@example.com", 1), byPerson, "Ann once; Bob, unsubscribed, in no case");
+        assertTrue(delivered(p.run).containsKey("Ann-" + p.run + "@example.com"), "sent to the form given: " + delivered(p.run));
+    }
+
+    @Test
     void givenInjectedFaultsDuplicatesAndCrashes_whenSent_thenNobodyGetsTwoAndNobodyIsMissed() throws Exception {
         Pipeline p = new Pipeline();
         String segment = "faults-" + p.run;
