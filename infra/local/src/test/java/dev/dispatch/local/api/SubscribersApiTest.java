@@ -264,7 +264,7 @@ class SubscribersApiTest {
         assertEquals(1, report.get("created").asInt(), report.toString());
         assertEquals(1, report.get("updated").asInt(), "an existing subscriber in another case is updated: " + report);
         assertEquals(3, report.get("rejected").get(0).get("row").asInt(), report.toString());
-        assertEquals("duplicate of row 2 in this file", report.get("rejected").get(0).get("error").asText(), report.toString());
+        assertEquals("duplicate of row 2 in this file", report.get("rejected").get(0).get("reason").asText(), report.toString());
         assertEquals("Zoe", parse(call("GET", path("zoe.q-" + run + "@example.com"), null, null)).get("firstName").asText());
         JsonNode page = parse(call("GET", "/subscribers/segment/" + segment + "?limit=100", null, null));
         assertEquals(2, page.get("subscribers").size(), page.toString());
