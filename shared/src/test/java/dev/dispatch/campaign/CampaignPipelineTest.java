@@ -46,6 +46,7 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.retry.RetryMode;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.ses.SesClient;
 
 /**
@@ -233,6 +234,42 @@ class CampaignPipelineTest {
         delivered(p.run).forEach((address, n) -> byPerson.merge(address.toLowerCase(java.util.Locale.ROOT), n, Integer::sum));
         assertEquals(Map.of("ann-" + p.run + "@example.com", 1), byPerson, "Ann once; Bob, unsubscribed, in no case");
         assertTrue(delivered(p.run).containsKey("Ann-" + p.run + "@example.com"), "sent to the form given: " + delivered(p.run));
+    }
+
+    @Test
+    void givenACampaignAnEarlierVersionWasEnqueueing_whenMigrated_thenTheRestIsSentOnceAndTheHandledAreNotSentAgain()
+            throws Exception {
+        Pipeline p = new Pipeline();
+        String segment = "seg-" + p.run;
+        String domain = "@" + p.run + ".example.com";
+        var r = TestStack.aws().resources();
+        // Subscribers as the earlier version keyed them; it walked them in that order: Carl, Zed, amy, bob.
+        for (String local : List.of("Carl", "Zed", "amy", "bob")) {
+            String key = local + domain;
+            p.dynamoDb.putItem(b -> b.tableName(r.tableName("SubscribersTable")).item(Map.of(
+                    "email", AttributeValue.fromS(key), "segments", AttributeValue.fromSs(List.of(segment)),
+                    "engagementScore", AttributeValue.fromN("0"), "createdAt", AttributeValue.fromS("2026-01-01T00:00:00Z"),
+                    "updatedAt", AttributeValue.fromS("2026-01-01T00:00:00Z"))));
+            p.dynamoDb.putItem(b -> b.tableName(r.tableName("SegmentMembersTable")).item(Map.of(
+                    "segment", AttributeValue.fromS(segment), "email", AttributeValue.fromS(key))));
+        }
+        // ...and had enqueued up to Zed (Carl and Zed were sent) when the upgrade came.
+        Campaign c = campaign(p, segment, List.of(), List.of("ses"), false);
+        p.dynamoDb.updateItem(b -> b.tableName(r.tableName("CampaignsTable")).key(Map.of("id", AttributeValue.fromS(c.id())))
+                .updateExpression("SET #status = :sending, afterEmail = :after, nextBatch = :one")
+                .expressionAttributeNames(Map.of("#status", "status"))
+                .expressionAttributeValues(Map.of(":sending", AttributeValue.fromS("sending"),
+                        ":after", AttributeValue.fromS("Zed" + domain), ":one", AttributeValue.fromN("1"))));
+        p.ledger.create(c.id(), new dev.dispatch.domain.campaign.NewBatch(0, List.of(), "Zed" + domain, 0, 0));
+        assertTrue(new dev.dispatch.adapter.dynamodb.DynamoDbAddressMigration(p.dynamoDb, TestStack.subscriberTables(),
+                r.tableName("EngagementTable"), r.tableName("CampaignsTable"), "test-" + p.run, java.time.Clock.systemUTC())
+                .runUntil(java.time.Instant.now().plusSeconds(60)));
+
+        new dev.dispatch.adapter.sqs.SqsEnqueueRequests(p.sqs, p.enqueueQueue).request(c.id(), Duration.ZERO);
+        p.drive(c.id(), realProviders(), 10, 10, Duration.ofSeconds(60));
+
+        assertEquals(Map.of("amy" + domain, 1, "bob" + domain, 1), delivered(p.run),
+                "the two the earlier version had not reached, once each; Carl and Zed not again");
     }
 
     @Test

@@ -55,7 +55,8 @@ final class Pipeline {
             new SqsEnqueueRequests(sqs, enqueueQueue), HandlebarsTemplates.html(), Clock.systemUTC());
     /** The address migration over the shared tables, as the functions run it (once for all pipelines). */
     final DynamoDbAddressMigration migration = new DynamoDbAddressMigration(dynamoDb, TestStack.subscriberTables(),
-            TestStack.aws().resources().tableName("EngagementTable"), "address-identity-pipelines", Clock.systemUTC());
+            TestStack.aws().resources().tableName("EngagementTable"), TestStack.aws().resources().tableName("CampaignsTable"),
+            "address-identity-pipelines", Clock.systemUTC());
     final CampaignRenderer renderer = new CampaignRenderer(new UnsubscribeTokens("k".repeat(40)), "https://mail.example.com");
 
     /** The enqueue step dies once right before moving its cursor (after its batches are stored and queued). */

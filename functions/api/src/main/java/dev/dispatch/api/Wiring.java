@@ -93,7 +93,7 @@ public class Wiring {
     AddressMigration addressMigration(DynamoDbClient dynamoDb, ApiConfig config) {
         ApiConfig.Tables t = config.tables();
         return new DynamoDbAddressMigration(dynamoDb, new SubscriberTables(t.subscribers(), t.segmentMembers(), t.suppressions(),
-                t.counters()), t.engagement(), DynamoDbAddressMigration.DEFAULT_MARKER, Clock.systemUTC());
+                t.counters()), t.engagement(), t.campaigns(), DynamoDbAddressMigration.DEFAULT_MARKER, Clock.systemUTC());
     }
 
     /** One clock for the analytics views, so that "now" (score decay, default periods) is always UTC. */

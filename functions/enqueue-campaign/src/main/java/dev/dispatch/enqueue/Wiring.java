@@ -39,7 +39,7 @@ public class Wiring {
                 new DynamoDbSendLedger(dynamoDb, ledger),
                 new SqsSendQueue(sqs, sendQueue),
                 new SqsEnqueueRequests(sqs, enqueueQueue),
-                new DynamoDbAddressMigration(dynamoDb, subscriberTables, engagement, DynamoDbAddressMigration.DEFAULT_MARKER,
+                new DynamoDbAddressMigration(dynamoDb, subscriberTables, engagement, campaigns, DynamoDbAddressMigration.DEFAULT_MARKER,
                         Clock.systemUTC()),
                 Clock.systemUTC(), batchSize, pageSize);
     }

@@ -65,7 +65,7 @@ public class Wiring {
                 new CampaignRenderer(new UnsubscribeTokens(signingKey), publicApiUrl),
                 providers, Clock.systemUTC(), duration -> Thread.sleep(duration.toMillis()), lease,
                 new DynamoDbDeliveryStats(dynamoDb, counters),
-                new DynamoDbAddressMigration(dynamoDb, subscriberTables, engagement, DynamoDbAddressMigration.DEFAULT_MARKER,
+                new DynamoDbAddressMigration(dynamoDb, subscriberTables, engagement, campaigns, DynamoDbAddressMigration.DEFAULT_MARKER,
                         Clock.systemUTC()));
     }
 }

@@ -28,6 +28,9 @@ import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
  * lower-case) to the address's identity, one scanned page at a time, in phases:
  *
  * <ol>
+ *   <li><b>campaign cursors</b>: a campaign an earlier version was still enqueueing walked its segments in the
+ *       order of the legacy keys; its cursor becomes a bound below which everyone was handled, and its walk starts
+ *       again in identity order (see {@link dev.dispatch.domain.campaign.EnqueueProgress});
  *   <li><b>suppressions</b>: each is written under the identity (the strongest wins when both exist: a bounce or
  *       complaint over an unsubscription). The legacy item stays until the last phase, so that at every moment a
  *       reader finds the suppression under one key or the other - readers look under both;
@@ -56,24 +59,26 @@ public class DynamoDbAddressMigration implements AddressMigration {
     private static final Duration LEASE = Duration.ofMinutes(2);
     private static final int ATTEMPTS = 5;
 
-    enum Phase { SUPPRESSIONS, SUBSCRIBERS, SEGMENT_MEMBERS, ENGAGEMENT, LEGACY_PROFILES, LEGACY_SUPPRESSIONS, DONE }
+    enum Phase { CAMPAIGNS, SUPPRESSIONS, SUBSCRIBERS, SEGMENT_MEMBERS, ENGAGEMENT, LEGACY_PROFILES, LEGACY_SUPPRESSIONS, DONE }
 
     private final DynamoDbClient client;
     private final SubscriberTables tables;
     private final String engagementTable;
+    private final String campaignsTable;
     private final String marker;
     private final Clock clock;
     private final DynamoDbSubscriberStore store;
     private final DynamoDbSubscriberCounters counters;
     /** The last phase read; phases only move forward, so once far enough nobody needs to read again. */
-    private volatile Phase known = Phase.SUPPRESSIONS;
+    private volatile Phase known = Phase.CAMPAIGNS;
 
     /** @param marker the progress item's name ({@link #DEFAULT_MARKER}; tests use their own to run it again) */
-    public DynamoDbAddressMigration(DynamoDbClient client, SubscriberTables tables, String engagementTable, String marker,
-            Clock clock) {
+    public DynamoDbAddressMigration(DynamoDbClient client, SubscriberTables tables, String engagementTable,
+            String campaignsTable, String marker, Clock clock) {
         this.client = client;
         this.tables = tables;
         this.engagementTable = engagementTable;
+        this.campaignsTable = campaignsTable;
         this.marker = marker;
         this.clock = clock;
         this.store = new DynamoDbSubscriberStore(client, tables);
@@ -119,7 +124,7 @@ public class DynamoDbAddressMigration implements AddressMigration {
     private Progress read() {
         Map<String, AttributeValue> item = client.getItem(b -> b.tableName(tables.counters()).key(markerKey())
                 .consistentRead(true)).item();
-        Phase phase = item == null || !item.containsKey("phase") ? Phase.SUPPRESSIONS : Phase.valueOf(item.get("phase").s());
+        Phase phase = item == null || !item.containsKey("phase") ? Phase.CAMPAIGNS : Phase.valueOf(item.get("phase").s());
         if (phase.compareTo(known) > 0) {
             known = phase;
         }
@@ -181,6 +186,7 @@ public class DynamoDbAddressMigration implements AddressMigration {
     /** One page of the phase's table from the cursor; the next cursor, or null when the table is done. */
     private Map<String, AttributeValue> step(Phase phase, Map<String, AttributeValue> cursor) {
         String table = switch (phase) {
+            case CAMPAIGNS -> campaignsTable;
             case SUPPRESSIONS, LEGACY_SUPPRESSIONS -> tables.suppressions();
             case SUBSCRIBERS, LEGACY_PROFILES -> tables.subscribers();
             case SEGMENT_MEMBERS -> tables.segmentMembers();
@@ -191,6 +197,7 @@ public class DynamoDbAddressMigration implements AddressMigration {
                 .exclusiveStartKey(cursor == null || cursor.isEmpty() ? null : cursor));
         for (Map<String, AttributeValue> item : page.items()) {
             switch (phase) {
+                case CAMPAIGNS -> boundLegacyCursor(item);
                 case SUPPRESSIONS -> {
                     if (legacy(item.get("email").s())) {
                         moveSuppression(item);
@@ -229,6 +236,28 @@ public class DynamoDbAddressMigration implements AddressMigration {
 
     private static String identity(String key) {
         return key.toLowerCase(Locale.ROOT);
+    }
+
+    /** An unfinished enqueue whose cursor an earlier version wrote: the cursor becomes its legacy bound. */
+    void boundLegacyCursor(Map<String, AttributeValue> campaign) {
+        AttributeValue after = campaign.get("afterEmail");
+        AttributeValue complete = campaign.get("complete");
+        if (after == null || complete == null || complete.bool() || campaign.containsKey(DynamoDbCampaignStore.CURSOR_KEYS)
+                || campaign.containsKey(DynamoDbCampaignStore.LEGACY_BOUND)) {
+            return;
+        }
+        try {
+            client.updateItem(b -> b.tableName(campaignsTable).key(Map.of("id", campaign.get("id")))
+                    .updateExpression("SET #bound = :after REMOVE afterEmail")
+                    .conditionExpression("afterEmail = :after AND nextBatch = :batch AND complete = :false "
+                            + "AND attribute_not_exists(#keys)")
+                    .expressionAttributeNames(Map.of("#bound", DynamoDbCampaignStore.LEGACY_BOUND,
+                            "#keys", DynamoDbCampaignStore.CURSOR_KEYS))
+                    .expressionAttributeValues(Map.of(":after", after, ":batch", campaign.get("nextBatch"),
+                            ":false", AttributeValue.fromBool(false))));
+        } catch (ConditionalCheckFailedException moved) {
+            throw new IllegalStateException("a campaign's enqueue cursor moved during the address migration; retry", moved);
+        }
     }
 
     /**

@@ -148,7 +148,7 @@ public class CampaignEnqueuer {
         }
         boolean lastPage = bound == null;
         if (merged.isEmpty()) {
-            return new EnqueueProgress(progress.afterEmail(), progress.nextBatch(), lastPage);
+            return new EnqueueProgress(progress.afterEmail(), progress.nextBatch(), lastPage, progress.legacyBound());
         }
 
         Map<EmailAddress, Subscriber> profiles = subscribers.findAll(List.copyOf(merged));
@@ -158,7 +158,12 @@ public class CampaignEnqueuer {
         int excluded = 0;
         int number = progress.nextBatch();
         for (EmailAddress email : merged) {
-            switch (AudienceMember.judge(campaign, profiles.get(email))) {
+            Subscriber profile = profiles.get(email);
+            if (progress.legacyBound() != null && profile != null
+                    && profile.email().legacyKey().compareTo(progress.legacyBound()) <= 0) {
+                continue; // handled by the earlier version's walk before the upgrade (see EnqueueProgress)
+            }
+            switch (AudienceMember.judge(campaign, profile)) {
                 case RECIPIENT -> current.add(new LedgerRecipient(email.key(),
                         VariantAssignment.variantFor(campaign.id(), email.key(), campaign.variants())));
                 case SUPPRESSED -> suppressed++;
@@ -210,6 +215,6 @@ public class CampaignEnqueuer {
             nextBatch = batch.batch() + 1;
         }
         sendQueue.enqueue(campaign.id(), toQueue);
-        return new EnqueueProgress(coveredUpTo, nextBatch, lastPage);
+        return new EnqueueProgress(coveredUpTo, nextBatch, lastPage, progress.legacyBound());
     }
 }

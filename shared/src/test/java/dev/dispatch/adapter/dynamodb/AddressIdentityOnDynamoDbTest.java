@@ -188,7 +188,8 @@ class AddressIdentityOnDynamoDbTest {
     }
 
     private DynamoDbAddressMigration migration() {
-        return new DynamoDbAddressMigration(dynamoDb, tables, engagementTable, "test-" + UUID.randomUUID(), Clock.systemUTC());
+        return new DynamoDbAddressMigration(dynamoDb, tables, engagementTable, TestStack.aws().resources().tableName("CampaignsTable"),
+                "test-" + UUID.randomUUID(), Clock.systemUTC());
     }
 
     @Test
