@@ -68,6 +68,16 @@ class ImportParsersTest {
     }
 
     @Test
+    void givenJson_whenAnAttributeOverflowsADouble_thenThatRowNamesTheAttribute() {
+        // Found by JsonImportFuzzTest (corpus seed-numbers.json): 1e400 used to escape as a NumberFormatException (500).
+        List<ImportRow> rows = JsonImportParser.parse(utf8("[{\"email\":\"a@example.com\",\"attributes\":{\"big\":1e400}},"
+                + "{\"email\":\"b@example.com\",\"attributes\":{\"small\":-1e-400,\"long\":123456789012345678901234567890}}]"), 100);
+        assertEquals("attributes.big", rows.get(0).parseErrorField());
+        assertEquals("must be a finite number", rows.get(0).parseError());
+        assertEquals(null, rows.get(1).parseError());
+    }
+
+    @Test
     void givenMalformedJson_thenRefusedWithLineAndColumn() {
         String message = assertThrows(ImportFileException.class, () -> JsonImportParser.parse(utf8("[\n{\"email\": }]"), 100)).getMessage();
         assertTrue(message.startsWith("malformed JSON at line 2, column"), message);
