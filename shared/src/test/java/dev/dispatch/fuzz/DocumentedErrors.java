@@ -11,7 +11,8 @@ import java.util.List;
  * The property every fuzz target checks: a parser of outside input either succeeds or answers with one of the
  * project's own errors for bad input, which name what is wrong (the field, or the file as a whole). Anything else
  * (a NullPointerException, an IndexOutOfBounds, a library's exception leaking through) escapes and is a finding;
- * hangs are caught by each target's {@code @Timeout}, running out of memory by Jazzer itself.
+ * hangs are caught by each target's {@code @Timeout} (60 s, also the bound of a whole fuzzing run), running out of
+ * memory by Jazzer itself.
  */
 public final class DocumentedErrors {
     private static final List<Class<? extends RuntimeException>> DOCUMENTED = List.of(

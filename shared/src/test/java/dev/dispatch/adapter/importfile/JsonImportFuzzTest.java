@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Timeout;
 class JsonImportFuzzTest {
 
     @FuzzTest
-    @Timeout(10)
+    @Timeout(60) // per input, and for the whole fuzzing run: keep FUZZ_SECONDS (.ci/run) below it
     void jsonImport(byte[] body) {
         DocumentedErrors.only(() -> CsvImportFuzzTest.validateRows(JsonImportParser.parse(body, 10_000)));
     }

@@ -23,7 +23,7 @@ class MessageTemplatesFuzzTest {
             recipient("bob@example.com", null, Map.of("plan", "<b>free</b>", "tags", List.of("a", "b"))));
 
     @FuzzTest
-    @Timeout(10)
+    @Timeout(60) // per input, and for the whole fuzzing run: keep FUZZ_SECONDS (.ci/run) below it
     void template(byte[] input) {
         String source = new String(input, StandardCharsets.UTF_8);
         DocumentedErrors.only(() -> {

@@ -20,7 +20,7 @@ class PostmarkWebhookFuzzTest {
             (FixtureWriter.POSTMARK_USER + ":" + FixtureWriter.POSTMARK_PASSWORD).getBytes(StandardCharsets.UTF_8));
 
     @FuzzTest
-    @Timeout(10)
+    @Timeout(60) // per input, and for the whole fuzzing run: keep FUZZ_SECONDS (.ci/run) below it
     void authenticatedBody(byte[] body) {
         WebhookRequest request = new WebhookRequest(Map.of("Authorization", AUTHORIZATION), body, Map.of(),
                 Instant.now());

@@ -21,7 +21,7 @@ class UnsubscribeTokensFuzzTest {
     private static final UnsubscribeTokens OTHER_KEY = new UnsubscribeTokens("another-unsubscribe-key-0123456789abcdef");
 
     @FuzzTest
-    @Timeout(10)
+    @Timeout(60) // per input, and for the whole fuzzing run: keep FUZZ_SECONDS (.ci/run) below it
     void token(byte[] input) {
         String text = new String(input, StandardCharsets.UTF_8);
         TOKENS.verify(text);
