@@ -56,7 +56,11 @@ public final class JsonImportParser {
         for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
             String name = names.next();
             if (!FIELDS.contains(name)) {
-                return ImportRow.unreadable(row, name, "is not a known field (known: " + String.join(", ", new java.util.TreeSet<>(FIELDS)) + ")");
+                String known = "(known: " + String.join(", ", new java.util.TreeSet<>(FIELDS)) + ")";
+                // An empty name can't serve as the field of the error (found by JsonImportFuzzTest).
+                return name.isBlank()
+                        ? ImportRow.unreadable(row, "row", "has a field with an empty name, which is not a known field " + known)
+                        : ImportRow.unreadable(row, name, "is not a known field " + known);
             }
         }
         try {

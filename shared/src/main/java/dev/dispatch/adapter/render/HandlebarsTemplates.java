@@ -87,6 +87,10 @@ public final class HandlebarsTemplates implements TemplateRenderer {
             template = handlebars.compileInline(source);
         } catch (HandlebarsException e) {
             throw invalid(field, e);
+        } catch (IllegalArgumentException e) {
+            // The parser's own refusals outside its error reporting, e.g. {{\u0004}}: "A helper's name is required."
+            // (found by MessageTemplatesFuzzTest).
+            throw new InvalidInputException(field, "is not a valid template: " + firstLine(e.getMessage()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -78,6 +78,14 @@ class ImportParsersTest {
     }
 
     @Test
+    void givenJson_whenAFieldNameIsEmpty_thenTheRowSaysSoInsteadOfNamingAnEmptyField() {
+        // Found by JsonImportFuzzTest (corpus crash-empty-field-name.json): the rejection named the field "".
+        List<ImportRow> rows = JsonImportParser.parse(utf8("[{\"email\":\"a@example.com\",\"\":\"x\"}]"), 100);
+        assertEquals("row", rows.get(0).parseErrorField());
+        assertTrue(rows.get(0).parseError().startsWith("has a field with an empty name"), rows.get(0).parseError());
+    }
+
+    @Test
     void givenMalformedJson_thenRefusedWithLineAndColumn() {
         String message = assertThrows(ImportFileException.class, () -> JsonImportParser.parse(utf8("[\n{\"email\": }]"), 100)).getMessage();
         assertTrue(message.startsWith("malformed JSON at line 2, column"), message);

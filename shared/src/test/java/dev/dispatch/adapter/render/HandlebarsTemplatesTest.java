@@ -105,6 +105,17 @@ class HandlebarsTemplatesTest {
     }
 
     @Test
+    void givenAControlCharacterAsHelperName_whenCompiled_thenRefusedNamingTheField() {
+        // Found by MessageTemplatesFuzzTest (corpus crash-control-character-as-helper-name): the parser's
+        // IllegalArgumentException used to escape compile (a 500 on POST /campaigns).
+        InvalidInputException e = assertThrows(InvalidInputException.class,
+                () -> HandlebarsTemplates.html().compile("Hi {{\u0004}}", "html"));
+
+        assertEquals("html", e.field());
+        assertEquals("is not a valid template: A helper's name is required.", e.reason());
+    }
+
+    @Test
     void givenBrokenExpressionOnSecondLine_whenCompiled_thenLineAndColumnPointAtIt() {
         InvalidInputException e = assertThrows(InvalidInputException.class,
                 () -> HandlebarsTemplates.text().compile("Hello\nDear {{firstName}", "subject"));
