@@ -1,6 +1,7 @@
 package dev.dispatch.api;
 
 import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
@@ -90,6 +91,14 @@ public class ErrorMappers {
         }
         if (cause instanceof JsonParseException p) {
             return malformed(p);
+        }
+        // Quarkus wraps the rest of Jackson's reading errors too (found by ApiRequestBodiesFuzzTest: invalid UTF-8
+        // inside a string arrives as a JsonMappingException around the JsonParseException).
+        if (cause instanceof JsonMappingException m && m.getCause() instanceof JsonParseException p) {
+            return malformed(p);
+        }
+        if (cause instanceof JsonProcessingException j) {
+            return error(400, "malformed JSON: " + j.getOriginalMessage(), "body");
         }
         int status = e.getResponse().getStatus();
         String message = switch (status) {
