@@ -12,6 +12,7 @@ import dev.dispatch.domain.InvalidInputException;
 import dev.dispatch.domain.NotFoundException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
+import java.io.CharConversionException;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
@@ -66,6 +67,15 @@ public class ErrorMappers {
                 + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage(), "body");
     }
 
+    /**
+     * Jackson guesses a body's encoding from its first bytes (RFC 4627's UTF-16/32 detection); a body whose leading
+     * NUL bytes make it look like UTF-32 but is not valid UTF-32 fails with this (found by ApiRequestBodiesFuzzTest).
+     */
+    @ServerExceptionMapper
+    public Response notUtf8(CharConversionException e) {
+        return error(400, "the body is not JSON in UTF-8 (RFC 8259)", "body");
+    }
+
     /** A body without a declared length that ran past its limit while being read (see BodySizeFilter). */
     @ServerExceptionMapper
     public Response tooLarge(BodySizeFilter.BodyTooLargeException e) {
@@ -99,6 +109,9 @@ public class ErrorMappers {
         }
         if (cause instanceof JsonProcessingException j) {
             return error(400, "malformed JSON: " + j.getOriginalMessage(), "body");
+        }
+        if (cause instanceof CharConversionException c) {
+            return notUtf8(c);
         }
         int status = e.getResponse().getStatus();
         String message = switch (status) {

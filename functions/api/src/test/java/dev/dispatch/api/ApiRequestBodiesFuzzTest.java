@@ -81,7 +81,8 @@ class ApiRequestBodiesFuzzTest {
      * {@link ErrorMappers} must then still answer 400 naming the field.
      */
     private static boolean answeredAsWrapped(Exception e) {
-        if (!(e instanceof com.fasterxml.jackson.core.JsonProcessingException)) {
+        if (!(e instanceof com.fasterxml.jackson.core.JsonProcessingException)
+                && !(e instanceof java.io.CharConversionException)) {
             return false;
         }
         Response response = new ErrorMappers().jaxrs(new WebApplicationException(e, Response.Status.BAD_REQUEST));
