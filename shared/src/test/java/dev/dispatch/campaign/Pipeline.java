@@ -21,6 +21,7 @@ import dev.dispatch.domain.campaign.SendLedger;
 import dev.dispatch.domain.campaign.SenderAllowlist;
 import dev.dispatch.domain.message.EmailProvider;
 import dev.dispatch.domain.subscriber.SubscriberService;
+import dev.dispatch.domain.subscriber.UnsubscribeKeyring;
 import dev.dispatch.domain.subscriber.UnsubscribeTokens;
 import java.time.Clock;
 import java.time.Duration;
@@ -54,7 +55,7 @@ final class Pipeline {
     final CampaignService campaigns = new CampaignService(campaignStore, ledger, new SqsSendQueue(sqs, sendQueue),
             new SqsEnqueueRequests(sqs, enqueueQueue), HandlebarsTemplates.html(), SenderAllowlist.parse("example.com"),
             Clock.systemUTC());
-    final CampaignRenderer renderer = new CampaignRenderer(new UnsubscribeTokens("k".repeat(40)), "https://mail.example.com");
+    final CampaignRenderer renderer = new CampaignRenderer(new UnsubscribeTokens(UnsubscribeKeyring.single("k1", "k".repeat(40))), "https://mail.example.com");
 
     /** The enqueue step dies once right before moving its cursor (after its batches are stored and queued). */
     final AtomicInteger enqueueCrashesBeforeAdvance = new AtomicInteger();

@@ -2,21 +2,19 @@ package dev.dispatch.api;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
-import java.util.List;
+import java.net.URI;
+import java.time.Duration;
 import java.util.Optional;
 
 @ConfigMapping(prefix = "dispatch")
 public interface ApiConfig {
     Tables tables();
 
-    /** Lower-case hex SHA-256 digests of the accepted API keys (from the template's ApiKeySha256 parameter). */
-    Optional<List<String>> apiKeySha256();
-
     Import importing();
 
     Queues queues();
 
-    Unsubscribe unsubscribe();
+    Secrets secrets();
 
     /** The API's public base URL (one-click unsubscribe links). */
     String publicApiUrl();
@@ -33,8 +31,19 @@ public interface ApiConfig {
         String engagement();
     }
 
-    interface Unsubscribe {
-        String signingKey();
+    /** Secrets Manager secrets, by ARN: the environment never holds their values. */
+    interface Secrets {
+        /** {@code {"sha256": [...]}}: SHA-256 digests of the accepted API keys. */
+        String apiKeyDigests();
+
+        /** The unsubscribe link keyring. */
+        String unsubscribeKeyring();
+
+        /** How old a value may get before it is read again (rotation is picked up within this). */
+        Duration refreshInterval();
+
+        /** Set only on the local stack (its Secrets Manager stand-in). */
+        Optional<URI> endpointOverride();
     }
 
     interface Tables {

@@ -12,35 +12,24 @@ import jakarta.ws.rs.ext.Provider;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
-import java.util.List;
 import java.util.Set;
-import org.jboss.logging.Logger;
 
 /**
- * Bearer API keys. Only SHA-256 digests of the keys are configured; the digest of the presented key is compared
- * with each of them in constant time. Missing or wrong key: 401 with no detail. No key configured: every
- * protected route is refused (fail closed).
+ * Bearer API keys. Only SHA-256 digests of the keys are configured (in a Secrets Manager secret, re-read as it
+ * rotates); the digest of the presented key is compared with each of them in constant time. Missing or wrong key:
+ * 401 with no detail. No key configured: every protected route is refused (fail closed).
  */
 @Provider
 @ApplicationScoped
 @PreMatching
 @Priority(Priorities.AUTHENTICATION)
 public class ApiKeyFilter implements ContainerRequestFilter {
-    private static final Logger LOG = Logger.getLogger(ApiKeyFilter.class);
     private static final Set<String> OPEN_PATHS = Set.of("/health", "/openapi", "/docs");
 
-    private final List<byte[]> keyDigests;
+    private final ApiKeyDigests keyDigests;
 
-    public ApiKeyFilter(ApiConfig config) {
-        this.keyDigests = config.apiKeySha256().orElse(List.of()).stream()
-                .map(String::strip)
-                .filter(s -> s.matches("[0-9a-fA-F]{64}"))
-                .map(s -> HexFormat.of().parseHex(s))
-                .toList();
-        if (keyDigests.isEmpty()) {
-            LOG.warn("no API key digest configured (API_KEY_SHA256): every protected route answers 401");
-        }
+    public ApiKeyFilter(ApiKeyDigests keyDigests) {
+        this.keyDigests = keyDigests;
     }
 
     @Override
@@ -65,7 +54,7 @@ public class ApiKeyFilter implements ContainerRequestFilter {
         }
         byte[] presented = sha256(header.substring(7).strip());
         boolean match = false;
-        for (byte[] digest : keyDigests) {
+        for (byte[] digest : keyDigests.current().get()) {
             // No early exit: every configured digest is compared, each in constant time.
             match |= MessageDigest.isEqual(presented, digest);
         }

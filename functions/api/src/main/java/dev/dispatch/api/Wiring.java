@@ -6,6 +6,10 @@ import dev.dispatch.adapter.dynamodb.DynamoDbEngagementStore;
 import dev.dispatch.adapter.dynamodb.DynamoDbSendLedger;
 import dev.dispatch.adapter.dynamodb.DynamoDbSubscriberCounters;
 import dev.dispatch.adapter.render.HandlebarsTemplates;
+import dev.dispatch.adapter.secrets.CachedSecret;
+import dev.dispatch.adapter.secrets.SecretReader;
+import dev.dispatch.adapter.secrets.SecretValues;
+import dev.dispatch.adapter.secrets.SecretsManagerReader;
 import dev.dispatch.adapter.sqs.SqsEngagementQueue;
 import dev.dispatch.adapter.sqs.SqsEnqueueRequests;
 import dev.dispatch.adapter.sqs.SqsSendQueue;
@@ -19,16 +23,20 @@ import dev.dispatch.adapter.dynamodb.DynamoDbSubscriberStore;
 import dev.dispatch.adapter.dynamodb.SubscriberTables;
 import dev.dispatch.domain.subscriber.SubscriberImport;
 import dev.dispatch.domain.subscriber.SubscriberService;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.jboss.logging.Logger;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /** Builds the domain services once per container from the plain-Java domain and the DynamoDB adapters. */
 public class Wiring {
+    private static final Logger LOG = Logger.getLogger(Wiring.class);
 
     @Produces
     @Singleton
@@ -60,10 +68,32 @@ public class Wiring {
                 Clock.systemUTC());
     }
 
+    /** One Secrets Manager client per container; every secret is read once here at cold start, then kept fresh. */
     @Produces
     @Singleton
-    UnsubscribeTokens unsubscribeTokens(ApiConfig config) {
-        return new UnsubscribeTokens(config.unsubscribe().signingKey());
+    SecretReader secretReader(ApiConfig config) {
+        return new SecretsManagerReader(SecretsManagerReader.client(config.secrets().endpointOverride()));
+    }
+
+    @Produces
+    @Singleton
+    @Startup
+    ApiKeyDigests apiKeyDigests(SecretReader secrets, ApiConfig config) {
+        CachedSecret<List<byte[]>> digests = new CachedSecret<>(config.secrets().apiKeyDigests(), secrets,
+                SecretValues::apiKeyDigests, config.secrets().refreshInterval(), Clock.systemUTC());
+        if (digests.get().isEmpty()) {
+            LOG.warnf("no API key digest in secret %s: every protected route answers 401 until one is put there",
+                    digests.secretId());
+        }
+        return new ApiKeyDigests(digests);
+    }
+
+    @Produces
+    @Singleton
+    @Startup
+    UnsubscribeTokens unsubscribeTokens(SecretReader secrets, ApiConfig config) {
+        return new UnsubscribeTokens(new CachedSecret<>(config.secrets().unsubscribeKeyring(), secrets,
+                SecretValues::unsubscribeKeyring, config.secrets().refreshInterval(), Clock.systemUTC()));
     }
 
     /** Tracked events go the way webhook events go: onto the queue apply-engagement consumes. */

@@ -24,14 +24,14 @@ import java.util.Map;
 public class WebhookResource {
 
     @Inject
-    WebhookIntake intake;
+    CurrentIntake intake;
 
     @POST
     @Path("/{provider}")
     @Consumes(MediaType.WILDCARD)
     public Response receive(@PathParam("provider") String provider, @Context HttpHeaders headers,
             @Context UriInfo uri, byte[] body) {
-        WebhookIntake.Answer answer = intake.receive(provider, joined(headers.getRequestHeaders()),
+        WebhookIntake.Answer answer = intake.intake().receive(provider, joined(headers.getRequestHeaders()),
                 body == null ? new byte[0] : body, joined(uri.getQueryParameters()));
         Response.ResponseBuilder response = Response.status(answer.status())
                 .type(MediaType.APPLICATION_JSON_TYPE)

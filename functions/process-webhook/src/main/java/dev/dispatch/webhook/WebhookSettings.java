@@ -27,6 +27,9 @@ public record WebhookSettings(String sendGridPublicKey, String sesTopicArns, Str
         String postmarkPassword, String postmarkTokenHeader, String postmarkToken, String genericSecret,
         Duration replayWindow, int maxBodyBytes) {
     private static final Logger LOG = Logger.getLogger(WebhookSettings.class);
+    // The Secrets Manager secrets these settings come from (template resources, ARNs in the named variables).
+    static final String POSTMARK_SECRET = "PostmarkWebhookSecret (POSTMARK_WEBHOOK_SECRET_ARN)";
+    static final String GENERIC_SECRET = "GenericWebhookHmacSecret (GENERIC_WEBHOOK_SECRET_ARN)";
 
     /** The routes under {@code /webhooks/}, in the order they are listed. */
     public List<Provider> providers(Clock clock, CertificateSource certificates, SnsCertificateTrust snsTrust) {
@@ -70,27 +73,26 @@ public record WebhookSettings(String sendGridPublicKey, String sesTopicArns, Str
         boolean token = !blank(postmarkToken);
         if (user != password) {
             // Half a credential pair is a mistake worth saying out loud, even when the token alone would do.
-            String absent = user ? "POSTMARK_WEBHOOK_PASSWORD" : "POSTMARK_WEBHOOK_USER";
+            String absent = user ? POSTMARK_SECRET + " \"password\"" : POSTMARK_SECRET + " \"user\"";
             if (!token) {
                 return missing(WebhookIntake.POSTMARK, absent + " (the Basic credentials need both user and password)");
             }
             LOG.warnf("webhook postmark: %s is not set, so Basic credentials are not accepted; the token is", absent);
         }
         if (!(user && password) && !token) {
-            return Provider.unavailable(WebhookIntake.POSTMARK, "neither POSTMARK_WEBHOOK_USER with "
-                    + "POSTMARK_WEBHOOK_PASSWORD nor POSTMARK_WEBHOOK_TOKEN is set (template parameters "
-                    + "PostmarkWebhookUser, PostmarkWebhookPassword, PostmarkWebhookToken)");
+            return Provider.unavailable(WebhookIntake.POSTMARK, "neither \"user\" with \"password\" nor \"token\" "
+                    + "is set in " + POSTMARK_SECRET);
         }
-        return build(WebhookIntake.POSTMARK, "POSTMARK_WEBHOOK_USER/PASSWORD/TOKEN",
+        return build(WebhookIntake.POSTMARK, POSTMARK_SECRET,
                 () -> new PostmarkWebhook(user && password ? postmarkUser : null, user && password ? postmarkPassword : null,
                         token ? postmarkTokenHeader : null, token ? postmarkToken : null, maxBodyBytes));
     }
 
     private Provider generic(Clock clock) {
         if (blank(genericSecret)) {
-            return missing("generic", "GENERIC_WEBHOOK_SECRET (template parameter GenericWebhookSecret)");
+            return missing("generic", GENERIC_SECRET + " \"secret\"");
         }
-        return build("generic", "GENERIC_WEBHOOK_SECRET",
+        return build("generic", GENERIC_SECRET,
                 () -> new GenericWebhook(genericSecret, replayWindow, maxBodyBytes, clock));
     }
 

@@ -38,8 +38,8 @@ class WebhookSettingsTest {
         assertEquals(List.of("amazon-ses", "generic", "postmark", "sendgrid"), routes.keySet().stream().sorted().toList());
         assertTrue(routes.get("sendgrid").unavailable().startsWith("SENDGRID_WEBHOOK_PUBLIC_KEY"));
         assertTrue(routes.get("amazon-ses").unavailable().startsWith("SES_WEBHOOK_TOPIC_ARNS"));
-        assertTrue(routes.get("postmark").unavailable().contains("POSTMARK_WEBHOOK_TOKEN"));
-        assertTrue(routes.get("generic").unavailable().startsWith("GENERIC_WEBHOOK_SECRET"));
+        assertTrue(routes.get("postmark").unavailable().contains("PostmarkWebhookSecret"));
+        assertTrue(routes.get("generic").unavailable().startsWith("GenericWebhookHmacSecret"));
     }
 
     @Test
@@ -53,7 +53,8 @@ class WebhookSettingsTest {
     @Test
     void givenHalfACredentialPairOrAnInvalidValue_thenThatRouteSaysWhich() {
         Map<String, Provider> routes = routes(settings("not-a-key", TOPIC, "hook", null, null, "short"));
-        assertEquals("POSTMARK_WEBHOOK_PASSWORD (the Basic credentials need both user and password) is not set",
+        assertEquals("PostmarkWebhookSecret (POSTMARK_WEBHOOK_SECRET_ARN) \"password\" (the Basic credentials need both "
+                + "user and password) is not set",
                 routes.get("postmark").unavailable());
         assertTrue(routes.get("sendgrid").unavailable().contains("is not valid"));
         assertTrue(routes.get("generic").unavailable().contains("is not valid"));

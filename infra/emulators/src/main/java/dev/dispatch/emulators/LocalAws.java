@@ -1,6 +1,7 @@
 package dev.dispatch.emulators;
 
 import java.net.URI;
+import java.security.SecureRandom;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,12 +25,13 @@ import software.amazon.awssdk.services.dynamodb.model.LocalSecondaryIndex;
 import software.amazon.awssdk.services.dynamodb.model.Projection;
 import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
 import software.amazon.awssdk.services.dynamodb.model.TableStatus;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.CreateQueueRequest;
 
 /**
- * The three stand-ins (dynalite, ElasticMQ, aws-ses-v2-local) plus the tables and queues of template.yaml,
- * created from the template so local and cloud can't drift.
+ * The four stand-ins (dynalite, ElasticMQ, aws-ses-v2-local, moto for Secrets Manager) plus the tables, queues
+ * and secrets of template.yaml, created from the template so local and cloud can't drift.
  *
  * <p>Local differences from AWS: tables are always PAY_PER_REQUEST; TimeToLiveSpecification, streams, SSE and
  * point-in-time recovery are skipped (dynalite has none of them); queue attributes SQS-managed SSE / KMS are skipped.
@@ -43,22 +45,27 @@ public final class LocalAws implements AutoCloseable {
     private final Dynalite dynalite;
     private final ElasticMq elasticMq;
     private final SesLocal ses;
+    private final Moto moto;
     private final TemplateResources resources;
     private final DynamoDbClient dynamoDb;
     private final SqsClient sqs;
+    private final SecretsManagerClient secretsManager;
     private boolean closed;
 
-    private LocalAws(CfnTemplate template, Dynalite dynalite, ElasticMq elasticMq, SesLocal ses,
+    private LocalAws(CfnTemplate template, Dynalite dynalite, ElasticMq elasticMq, SesLocal ses, Moto moto,
             Map<String, String> parameterValues) {
         this.template = template;
         this.dynalite = dynalite;
         this.elasticMq = elasticMq;
         this.ses = ses;
+        this.moto = moto;
         this.resources = TemplateResources.of(template, parameterValues, elasticMq.endpoint());
         StaticCredentialsProvider creds = StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY_ID, SECRET_ACCESS_KEY));
         this.dynamoDb = DynamoDbClient.builder().endpointOverride(dynalite.endpoint()).region(Region.US_EAST_1)
                 .credentialsProvider(creds).httpClientBuilder(UrlConnectionHttpClient.builder()).build();
         this.sqs = SqsClient.builder().endpointOverride(elasticMq.endpoint()).region(Region.US_EAST_1)
+                .credentialsProvider(creds).httpClientBuilder(UrlConnectionHttpClient.builder()).build();
+        this.secretsManager = SecretsManagerClient.builder().endpointOverride(moto.endpoint()).region(Region.US_EAST_1)
                 .credentialsProvider(creds).httpClientBuilder(UrlConnectionHttpClient.builder()).build();
     }
 
@@ -77,20 +84,39 @@ public final class LocalAws implements AutoCloseable {
      * already exist there are kept). Addition to the agreed API.
      */
     public static LocalAws start(Path projectRoot, Map<String, String> parameterValues, Path dynalitePersistDirOrNull) {
+        return start(projectRoot, parameterValues, Map.of(), dynalitePersistDirOrNull);
+    }
+
+    /**
+     * As {@link #start(Path, Map, Path)}, creating the template's secrets with the given values (logical id to
+     * SecretString); a secret without one gets what the template declares: its SecretString, or a value generated
+     * as its GenerateSecretString asks (letters and digits).
+     */
+    public static LocalAws start(Path projectRoot, Map<String, String> parameterValues, Map<String, String> secretValues,
+            Path dynalitePersistDirOrNull) {
         Path root = projectRoot.toAbsolutePath().normalize();
         CfnTemplate template = CfnTemplate.load(root.resolve("template.yaml"));
         Map<String, String> params = parameterValues == null ? Map.of() : Map.copyOf(parameterValues);
         TemplateResources.of(template, params, null); // validates parameter values before anything starts
+        Map<String, String> secrets = secretValues == null ? Map.of() : Map.copyOf(secretValues);
+        for (String id : secrets.keySet()) {
+            if (!template.resourcesOfType(TemplateResources.SECRET).containsKey(id)) {
+                throw new IllegalArgumentException("A value is given for secret " + id + ", which the template does not "
+                        + "declare (declared: " + template.resourcesOfType(TemplateResources.SECRET).keySet() + ")");
+            }
+        }
         Path infra = root.resolve("infra");
 
         CompletableFuture<Dynalite> dyn = CompletableFuture.supplyAsync(() -> Dynalite.start(infra, dynalitePersistDirOrNull));
         CompletableFuture<SesLocal> mail = CompletableFuture.supplyAsync(() -> SesLocal.start(infra));
         CompletableFuture<ElasticMq> mq = CompletableFuture.supplyAsync(ElasticMq::start);
+        CompletableFuture<Moto> secretsManager = CompletableFuture.supplyAsync(Moto::start);
         LocalAws aws = null;
         try {
-            aws = new LocalAws(template, join(dyn), join(mq), join(mail), params);
+            aws = new LocalAws(template, join(dyn), join(mq), join(mail), join(secretsManager), params);
             aws.createQueues();
             aws.createTables();
+            aws.createSecrets(secrets);
             return aws;
         } catch (RuntimeException e) {
             if (aws != null) {
@@ -99,6 +125,7 @@ public final class LocalAws implements AutoCloseable {
                 closeQuietly(dyn);
                 closeQuietly(mq);
                 closeQuietly(mail);
+                closeQuietly(secretsManager);
             }
             throw e;
         }
@@ -218,6 +245,73 @@ public final class LocalAws implements AutoCloseable {
         }
     }
 
+    private void createSecrets(Map<String, String> values) {
+        template.resourcesOfType(TemplateResources.SECRET).forEach((id, r) -> {
+            Map<String, Object> props = CfnTemplate.asMap(resources.resolve(CfnTemplate.asMap(r.get("Properties"))));
+            String value = values.get(id);
+            if (value == null) {
+                value = props.get("SecretString") != null ? TemplateResources.scalarToString(props.get("SecretString"))
+                        : generated(id, CfnTemplate.asMap(props.get("GenerateSecretString")));
+            }
+            String secretString = value;
+            String arn = secretsManager.createSecret(b -> b.name(resources.secretName(id)).secretString(secretString)).arn();
+            resources.recordSecretArn(id, arn);
+        });
+    }
+
+    /**
+     * What CloudFormation makes of GenerateSecretString: a random password, put under GenerateStringKey into the
+     * SecretStringTemplate object when both are given. Locally always letters and digits.
+     */
+    private static String generated(String id, Map<String, Object> spec) {
+        Object length = spec.get("PasswordLength");
+        String password = randomAlphanumeric(length == null ? 32 : Integer.parseInt(TemplateResources.scalarToString(length)));
+        Object template = spec.get("SecretStringTemplate");
+        Object key = spec.get("GenerateStringKey");
+        if (template == null && key == null) {
+            return password;
+        }
+        if (template == null || key == null) {
+            throw new IllegalStateException("Secret " + id + ": GenerateSecretString needs both SecretStringTemplate and "
+                    + "GenerateStringKey, or neither");
+        }
+        // JSON is YAML: SnakeYAML reads the template object.
+        Object parsed = new org.yaml.snakeyaml.Yaml().load(TemplateResources.scalarToString(template));
+        if (!(parsed instanceof Map<?, ?> members)) {
+            throw new IllegalStateException("Secret " + id + ": SecretStringTemplate is not a JSON object");
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        members.forEach((k, v) -> out.put(String.valueOf(k), String.valueOf(v)));
+        out.put(String.valueOf(key), password);
+        StringBuilder json = new StringBuilder("{");
+        out.forEach((k, v) -> json.append(json.length() > 1 ? "," : "").append(jsonString(k)).append(':').append(jsonString(v)));
+        return json.append('}').toString();
+    }
+
+    private static String randomAlphanumeric(int length) {
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        SecureRandom random = new SecureRandom();
+        StringBuilder b = new StringBuilder(length);
+        for (int i = 0; i < length; i++) {
+            b.append(alphabet.charAt(random.nextInt(alphabet.length())));
+        }
+        return b.toString();
+    }
+
+    private static String jsonString(String s) {
+        StringBuilder b = new StringBuilder("\"");
+        for (char c : s.toCharArray()) {
+            if (c == '"' || c == '\\') {
+                b.append('\\').append(c);
+            } else if (c < 0x20) {
+                b.append(String.format("\\u%04x", (int) c));
+            } else {
+                b.append(c);
+            }
+        }
+        return b.append('"').toString();
+    }
+
     private static List<KeySchemaElement> keySchema(Object o) {
         return list(o).stream().map(k -> KeySchemaElement.builder().attributeName(str(k, "AttributeName"))
                 .keyType(str(k, "KeyType")).build()).toList();
@@ -266,6 +360,16 @@ public final class LocalAws implements AutoCloseable {
         return dynalite.endpoint();
     }
 
+    /** The Secrets Manager stand-in (moto). */
+    public URI secretsManagerEndpoint() {
+        return moto.endpoint();
+    }
+
+    /** A client of the Secrets Manager stand-in (read and rotate the template's secrets in tests). */
+    public SecretsManagerClient secretsManager() {
+        return secretsManager;
+    }
+
     public URI sqsEndpoint() {
         return elasticMq.endpoint();
     }
@@ -292,6 +396,11 @@ public final class LocalAws implements AutoCloseable {
         return ses;
     }
 
+    /** The Secrets Manager stand-in. */
+    public Moto moto() {
+        return moto;
+    }
+
     /** The embedded ElasticMQ. Addition to the agreed API. */
     public ElasticMq elasticMq() {
         return elasticMq;
@@ -299,7 +408,7 @@ public final class LocalAws implements AutoCloseable {
 
     /**
      * What a function process needs to reach the stand-ins: the AWS SDK's variables (region, static credentials,
-     * service endpoint URLs) and the Quarkiverse equivalents for dynamodb, sqs and ses.
+     * service endpoint URLs, Secrets Manager's included) and the Quarkiverse equivalents for dynamodb, sqs and ses.
      */
     public Map<String, String> awsEnvironment() {
         Map<String, String> env = new LinkedHashMap<>();
@@ -311,6 +420,8 @@ public final class LocalAws implements AutoCloseable {
         env.put("AWS_ENDPOINT_URL_SQS", sqsEndpoint().toString());
         env.put("AWS_ENDPOINT_URL_SES", sesEndpoint().toString());
         env.put("AWS_ENDPOINT_URL_SESV2", sesEndpoint().toString());
+        // The functions build their Secrets Manager client with this endpoint when it is set (only locally).
+        env.put("AWS_ENDPOINT_URL_SECRETS_MANAGER", secretsManagerEndpoint().toString());
         quarkiverse(env, "DYNAMODB", dynamoDbEndpoint());
         quarkiverse(env, "SQS", sqsEndpoint());
         quarkiverse(env, "SES", sesEndpoint());
@@ -333,7 +444,7 @@ public final class LocalAws implements AutoCloseable {
         }
         closed = true;
         RuntimeException first = null;
-        for (AutoCloseable c : new AutoCloseable[] {dynamoDb, sqs, dynalite, ses, elasticMq}) {
+        for (AutoCloseable c : new AutoCloseable[] {dynamoDb, sqs, secretsManager, dynalite, ses, elasticMq, moto}) {
             try {
                 c.close();
             } catch (Exception e) {

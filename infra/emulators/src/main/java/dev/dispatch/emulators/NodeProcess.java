@@ -16,7 +16,10 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
-/** A Node.js stand-in run as a child process on 127.0.0.1, with its output in a log file. Package-private plumbing. */
+/**
+ * A stand-in run as a child process on 127.0.0.1 (a Node.js script, or any command such as moto's server), with its
+ * output in a log file. Package-private plumbing.
+ */
 final class NodeProcess implements AutoCloseable {
 
     static final String NODE_PROPERTY = "dispatch.node";
@@ -49,18 +52,28 @@ final class NodeProcess implements AutoCloseable {
             throw new IllegalStateException(name + " is not installed: " + scriptPath + " is missing. Run `npm ci` in "
                     + infraDir + " (the Maven build of infra/emulators runs it in generate-resources).");
         }
-        String node = findNode();
+        List<String> command = new ArrayList<>();
+        command.add(findNode());
+        command.add(scriptPath.toString());
+        command.addAll(args);
+        return startCommand(name, infraDir, command, env, timeout, ready);
+    }
+
+    /**
+     * Starts any command the same way (a stand-in that is not a Node.js script, such as moto's Python server): the
+     * placeholder {@code {port}} in the command is replaced by a free port.
+     */
+    static NodeProcess startCommand(String name, Path workDir, List<String> command, Map<String, String> env,
+            Duration timeout, ReadyCheck ready) {
         IllegalStateException last = null;
         for (int attempt = 1; attempt <= 3; attempt++) {
             int port = freePort();
             List<String> cmd = new ArrayList<>();
-            cmd.add(node);
-            cmd.add(scriptPath.toString());
-            for (String a : args) {
+            for (String a : command) {
                 cmd.add(a.replace("{port}", Integer.toString(port)));
             }
             Path log = logDir().resolve(name + "-" + port + ".log");
-            ProcessBuilder pb = new ProcessBuilder(cmd).directory(infraDir.toFile()).redirectErrorStream(true)
+            ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
             pb.environment().putAll(env);
             Process p;

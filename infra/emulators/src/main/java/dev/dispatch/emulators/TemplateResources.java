@@ -23,11 +23,13 @@ public final class TemplateResources {
 
     static final String TABLE = "AWS::DynamoDB::Table";
     static final String QUEUE = "AWS::SQS::Queue";
+    static final String SECRET = "AWS::SecretsManager::Secret";
 
     private final CfnTemplate template;
     private final Map<String, String> parameterValues;
     private final URI sqsEndpoint;
     private final Map<String, String> actualQueueUrls = new ConcurrentHashMap<>();
+    private final Map<String, String> actualSecretArns = new ConcurrentHashMap<>();
 
     private TemplateResources(CfnTemplate template, Map<String, String> parameterValues, URI sqsEndpoint) {
         this.template = template;
@@ -50,8 +52,28 @@ public final class TemplateResources {
         actualQueueUrls.put(logicalId, url);
     }
 
+    /** Records the ARN the Secrets Manager stand-in gave a created secret. */
+    void recordSecretArn(String logicalId, String arn) {
+        actualSecretArns.put(logicalId, arn);
+    }
+
     public CfnTemplate template() {
         return template;
+    }
+
+    /** Local name of an {@code AWS::SecretsManager::Secret}: its logical id. */
+    public String secretName(String logicalId) {
+        requireType(logicalId, SECRET);
+        return logicalId;
+    }
+
+    /**
+     * What {@code !Ref} of a secret gives: its ARN once the secret exists on the stand-in, before that its name (a
+     * secret id Secrets Manager accepts as well).
+     */
+    public String secretArn(String logicalId) {
+        String arn = actualSecretArns.get(logicalId);
+        return arn != null ? arn : secretName(logicalId);
     }
 
     // ------------------------------------------------------------------ names
@@ -150,7 +172,7 @@ public final class TemplateResources {
     // ------------------------------------------------------------------ resolver
 
     /**
-     * Resolves intrinsic functions: Ref (parameters, pseudo parameters, tables -> name, queues -> URL, other
+     * Resolves intrinsic functions: Ref (parameters, pseudo parameters, tables -> name, queues -> URL, secrets -> ARN, other
      * resources -> logical id), Fn::GetAtt (Queue.Arn/QueueName/QueueUrl, Table.Arn), Fn::Sub (both forms),
      * Fn::Join, Fn::Select, Fn::Split. Maps and lists are resolved recursively; anything else throws a clear error.
      */
@@ -241,6 +263,9 @@ public final class TemplateResources {
         }
         if (QUEUE.equals(type)) {
             return queueUrl(name);
+        }
+        if (SECRET.equals(type)) {
+            return secretArn(name);
         }
         return name;
     }

@@ -31,14 +31,13 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LocalAwsTest {
 
-    static final String API_KEY_SHA256 = "a".repeat(64);
+    static final String API_KEY_DIGESTS = "{\"sha256\": [\"" + "a".repeat(64) + "\"]}";
     static LocalAws aws;
 
     @BeforeAll
     static void start() {
-        aws = LocalAws.start(ProjectLayout.root(), Map.of("ApiKeySha256", API_KEY_SHA256,
-                "PublicApiUrl", "http://127.0.0.1:3000", "UnsubscribeSigningKey", "k".repeat(40),
-                "SenderAllowlist", "example.com"));
+        aws = LocalAws.start(ProjectLayout.root(), Map.of("PublicApiUrl", "http://127.0.0.1:3000",
+                "SenderAllowlist", "example.com"), Map.of("ApiKeyDigestsSecret", API_KEY_DIGESTS), null);
     }
 
     @AfterAll
@@ -161,9 +160,32 @@ class LocalAwsTest {
         assertEquals(aws.resources().queueUrl("SendQueue"), fn.get("SEND_QUEUE_URL"));
         assertEquals("SubscribersTable", fn.get("SUBSCRIBERS_TABLE"));
         assertEquals("INFO", fn.get("QUARKUS_LOG_LEVEL"));
-        assertEquals(API_KEY_SHA256, aws.resources().functionEnvironment("ApiFunction").get("API_KEY_SHA256"));
+        assertEquals(aws.secretsManagerEndpoint().toString(), env.get("AWS_ENDPOINT_URL_SECRETS_MANAGER"));
+        // a function gets a secret's ARN, and the ARN reads the secret on the stand-in
+        String arn = aws.resources().functionEnvironment("ApiFunction").get("API_KEY_DIGESTS_SECRET_ARN");
+        assertTrue(arn.startsWith("arn:aws:secretsmanager:us-east-1:"), arn);
+        assertEquals(API_KEY_DIGESTS, aws.secretsManager().getSecretValue(b -> b.secretId(arn)).secretString());
         // the queue URL works with the SDK client as given to functions
         aws.sqs().sendMessage(b -> b.queueUrl(fn.get("SEND_QUEUE_URL")).messageBody("{}"));
+    }
+
+    @Test
+    @Order(7)
+    void everyTemplateSecretExistsWithItsGivenDeclaredOrGeneratedValue() {
+        Map<String, Map<String, Object>> secrets = aws.template().resourcesOfType("AWS::SecretsManager::Secret");
+        assertFalse(secrets.isEmpty());
+        secrets.forEach((id, r) -> assertNotNull(
+                aws.secretsManager().getSecretValue(b -> b.secretId(aws.resources().secretArn(id))).secretString(), id));
+        // declared
+        assertEquals("{\"apiKey\": \"\"}", value("SendGridApiKeySecret"));
+        // generated as GenerateSecretString asks: the template object plus a random 64-character key
+        String keyring = value("UnsubscribeKeyringSecret");
+        assertTrue(keyring.matches("\\{\"current\":\"k1\",\"k1\":\"[A-Za-z0-9]{64}\"}"), "keyring shape: " + keyring.length());
+        assertTrue(value("GenericWebhookHmacSecret").matches("\\{\"secret\":\"[A-Za-z0-9]{64}\"}"));
+    }
+
+    private static String value(String secret) {
+        return aws.secretsManager().getSecretValue(b -> b.secretId(aws.resources().secretArn(secret))).secretString();
     }
 
     @Test
@@ -171,7 +193,8 @@ class LocalAwsTest {
     void closeLeavesNoNodeProcessBehind() {
         ProcessHandle dynalite = aws.dynalite().processHandle();
         ProcessHandle ses = aws.sesLocal().processHandle();
-        List<ProcessHandle> all = new ArrayList<>(List.of(dynalite, ses));
+        ProcessHandle moto = aws.moto().processHandle();
+        List<ProcessHandle> all = new ArrayList<>(List.of(dynalite, ses, moto));
         dynalite.descendants().forEach(all::add);
         ses.descendants().forEach(all::add);
         assertTrue(dynalite.isAlive() && ses.isAlive());
@@ -182,6 +205,7 @@ class LocalAwsTest {
         assertFalse(NodeProcess.portOpen(aws.dynamoDbEndpoint().getPort()), "dynalite port still open");
         assertFalse(NodeProcess.portOpen(aws.sesEndpoint().getPort()), "ses port still open");
         assertFalse(NodeProcess.portOpen(aws.sqsEndpoint().getPort()), "ElasticMQ port still open");
+        assertFalse(NodeProcess.portOpen(aws.secretsManagerEndpoint().getPort()), "moto port still open");
         aws.close(); // idempotent
     }
 }

@@ -21,6 +21,7 @@ final class TemplateChecks {
     static final String FUNCTION = "AWS::Serverless::Function";
     static final String QUEUE = "AWS::SQS::Queue";
     static final String TABLE = "AWS::DynamoDB::Table";
+    static final String SECRET = "AWS::SecretsManager::Secret";
     static final Set<String> PSEUDO_PARAMETERS = Set.of("AWS::AccountId", "AWS::NotificationARNs", "AWS::NoValue",
             "AWS::Partition", "AWS::Region", "AWS::StackId", "AWS::StackName", "AWS::URLSuffix");
     static final List<String> SECRET_WORDS = List.of("key", "secret", "token", "password", "sha256");
@@ -46,6 +47,8 @@ final class TemplateChecks {
         p.addAll(policiesAreLeastPrivilege());
         p.addAll(referencesResolve());
         p.addAll(secretParametersAreNoEcho());
+        p.addAll(functionEnvironmentsCarryNoSecretValues());
+        p.addAll(functionsReadOnlyTheirOwnSecrets());
         p.addAll(outputs());
         p.addAll(dataIsRetained());
         p.addAll(functionLogGroups());
@@ -383,6 +386,146 @@ final class TemplateChecks {
             }
         });
         return p;
+    }
+
+    /**
+     * A function's environment is readable by anyone who may read the function's configuration, and is printed by
+     * tools: it may hold a secret's ARN, never its value. So no variable takes a NoEcho parameter or a dynamic
+     * reference ({{resolve:secretsmanager:...}} puts the value in), and a variable whose name says secret is
+     * {@code !Ref} of an AWS::SecretsManager::Secret.
+     */
+    List<String> functionEnvironmentsCarryNoSecretValues() {
+        List<String> p = new ArrayList<>();
+        Set<String> noEcho = new HashSet<>();
+        t.parameters().forEach((name, decl) -> {
+            if (Boolean.TRUE.equals(decl.get("NoEcho")) || "true".equalsIgnoreCase(String.valueOf(decl.get("NoEcho")))) {
+                noEcho.add(name);
+            }
+        });
+        Set<String> secrets = t.resourcesOfType(SECRET).keySet();
+        functions().forEach((id, r) -> environment(id).forEach((name, value) -> {
+            for (String ref : references(value)) {
+                if (noEcho.contains(ref)) {
+                    p.add(id + ": environment variable " + name + " carries NoEcho parameter " + ref
+                            + " (keep the value in a Secrets Manager secret and pass its ARN)");
+                }
+            }
+            if (String.valueOf(value).contains("{{resolve:secretsmanager") || String.valueOf(value).contains("{{resolve:ssm-secure")) {
+                p.add(id + ": environment variable " + name + " uses a dynamic reference, which puts the secret's value "
+                        + "into the environment");
+            }
+            String lower = name.toLowerCase(Locale.ROOT).replace("public_key", "");
+            boolean secretRef = value instanceof Map<?, ?> m && m.size() == 1 && m.get("Ref") instanceof String target
+                    && secrets.contains(target);
+            if (SECRET_WORDS.stream().anyMatch(lower::contains) && !secretRef) {
+                p.add(id + ": environment variable " + name + " looks like a secret but is not !Ref of an "
+                        + "AWS::SecretsManager::Secret (functions get a secret's ARN, never its value)");
+            }
+        }));
+        return p;
+    }
+
+    /**
+     * Each function may read its own secrets (those its environment names) and no other: secretsmanager actions are
+     * GetSecretValue only, on secrets named one by one with {@code !Ref} (no wildcard), each of them its own; and each
+     * secret its environment names is granted.
+     */
+    List<String> functionsReadOnlyTheirOwnSecrets() {
+        List<String> p = new ArrayList<>();
+        Set<String> secrets = t.resourcesOfType(SECRET).keySet();
+        functions().forEach((id, r) -> {
+            Set<String> own = new java.util.TreeSet<>();
+            environment(id).values().forEach(v -> references(v).stream().filter(secrets::contains).forEach(own::add));
+            Set<String> granted = new java.util.TreeSet<>();
+            Object policies = t.functionProperties(id).get("Policies");
+            for (Object policy : policies instanceof List<?> l ? l : policies == null ? List.of() : List.of(policies)) {
+                if (policy instanceof String name && name.toLowerCase(Locale.ROOT).contains("secretsmanager")) {
+                    p.add(id + ": managed policy " + name + " reads secrets beyond the function's own");
+                } else if (policy instanceof Map<?, ?> m && m.containsKey("Statement")) {
+                    Object statements = m.get("Statement");
+                    for (Object st : statements instanceof List<?> sl ? sl : List.of(statements)) {
+                        secretStatement(id, map(st), secrets, granted, p);
+                    }
+                } else if (policy instanceof Map<?, ?> m && m.size() == 1
+                        && String.valueOf(m.keySet().iterator().next()).toLowerCase(Locale.ROOT).contains("secretsmanager")) {
+                    Object arn = map(m.values().iterator().next()).get("SecretArn");
+                    if (arn instanceof Map<?, ?> ref && ref.get("Ref") instanceof String target && secrets.contains(target)) {
+                        granted.add(target);
+                    } else {
+                        p.add(id + ": policy template " + m.keySet().iterator().next() + " names no secret of the template "
+                                + "with !Ref (" + arn + ")");
+                    }
+                }
+            }
+            for (String secret : granted) {
+                if (!own.contains(secret)) {
+                    p.add(id + ": may read " + secret + ", which is not its own (its environment does not name it)");
+                }
+            }
+            for (String secret : own) {
+                if (!granted.contains(secret)) {
+                    p.add(id + ": its environment names " + secret + " but no policy lets it read it");
+                }
+            }
+        });
+        return p;
+    }
+
+    private static void secretStatement(String id, Map<String, Object> s, Set<String> secrets, Set<String> granted,
+            List<String> p) {
+        if (!"Allow".equals(s.get("Effect"))) {
+            return;
+        }
+        List<String> actions = strings(s.get("Action"));
+        if (actions.stream().noneMatch(a -> a.toLowerCase(Locale.ROOT).startsWith("secretsmanager:") || a.equals("*"))) {
+            return;
+        }
+        for (String a : actions) {
+            if (!a.equals("secretsmanager:GetSecretValue")) {
+                p.add(id + ": grants " + a + " (a function only needs secretsmanager:GetSecretValue)");
+            }
+        }
+        Object resources = s.get("Resource");
+        for (Object res : resources instanceof List<?> l ? l : List.of(resources == null ? "<none>" : resources)) {
+            if (res instanceof Map<?, ?> ref && ref.size() == 1 && ref.get("Ref") instanceof String target && secrets.contains(target)) {
+                granted.add(target);
+            } else {
+                p.add(id + ": grants secretsmanager on " + res + ": name each secret of the template with !Ref");
+            }
+        }
+    }
+
+    /** The function's environment variables (Globals merged), unresolved. */
+    private Map<String, Object> environment(String functionId) {
+        return map(map(t.functionProperties(functionId).get("Environment")).get("Variables"));
+    }
+
+    /** Every name a value refers to with Ref, GetAtt or Sub. */
+    private static Set<String> references(Object value) {
+        Set<String> out = new HashSet<>();
+        if (value instanceof Map<?, ?> m) {
+            m.forEach((k, v) -> {
+                String key = String.valueOf(k);
+                if (key.equals("Ref") && v instanceof String s) {
+                    out.add(s);
+                } else if (key.equals("Fn::GetAtt")) {
+                    Object target = v instanceof List<?> l && !l.isEmpty() ? l.get(0) : v instanceof String s ? s.split("\\.", 2)[0] : null;
+                    if (target instanceof String s) {
+                        out.add(s);
+                    }
+                } else if (key.equals("Fn::Sub")) {
+                    String text = v instanceof String s ? s : v instanceof List<?> l && !l.isEmpty() && l.get(0) instanceof String s ? s : "";
+                    Matcher matcher = SUB_VAR.matcher(text);
+                    while (matcher.find()) {
+                        out.add(matcher.group(1).trim().split("\\.", 2)[0]);
+                    }
+                }
+                out.addAll(references(v));
+            });
+        } else if (value instanceof List<?> l) {
+            l.forEach(x -> out.addAll(references(x)));
+        }
+        return out;
     }
 
     List<String> outputs() {

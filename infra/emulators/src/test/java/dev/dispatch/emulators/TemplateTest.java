@@ -97,6 +97,16 @@ class TemplateTest {
     }
 
     @Test
+    void noFunctionEnvironmentCarriesASecretValue() {
+        none(CHECKS.functionEnvironmentsCarryNoSecretValues());
+    }
+
+    @Test
+    void eachFunctionReadsOnlyItsOwnSecrets() {
+        none(CHECKS.functionsReadOnlyTheirOwnSecrets());
+    }
+
+    @Test
     void apiUrlOutputComesFromHttpApi() {
         none(CHECKS.outputs());
     }
@@ -137,7 +147,14 @@ class TemplateTest {
             Parameters:
               ApiToken:
                 Type: String
+              Password:
+                Type: String
+                NoEcho: true
             Resources:
+              Secret:
+                Type: AWS::SecretsManager::Secret
+              OtherSecret:
+                Type: AWS::SecretsManager::Secret
               HttpApi:
                 Type: AWS::Serverless::HttpApi
               WorkQueue:
@@ -165,10 +182,17 @@ class TemplateTest {
                     Variables:
                       A: !Ref Missing
                       B: !Sub '${Ghost}-x'
+                      API_TOKEN: !Ref ApiToken
+                      PLAIN: !Ref Password
+                      DYNAMIC: '{{resolve:secretsmanager:prod/hook:SecretString:secret}}'
+                      SECRET_ARN: !Ref Secret
                   Policies:
                     - Statement:
                         - Effect: Allow
                           Action: dynamodb:*
+                          Resource: '*'
+                        - Effect: Allow
+                          Action: secretsmanager:*
                           Resource: '*'
                   Events:
                     Work:
@@ -178,6 +202,20 @@ class TemplateTest {
                     First: { Type: HttpApi, Properties: { ApiId: !Ref HttpApi, Method: GET, Path: /x } }
                     Again: { Type: HttpApi, Properties: { ApiId: !Ref HttpApi, Method: get, Path: /x } }
                     Loose: { Type: HttpApi, Properties: { Method: GET, Path: /y } }
+              GreedyFunction:
+                Type: AWS::Serverless::Function
+                Properties:
+                  CodeUri: functions/api/target/function.zip
+                  Handler: h
+                  Runtime: java21
+                  Environment:
+                    Variables:
+                      MY_SECRET_ARN: !Ref OtherSecret
+                  Policies:
+                    - Statement:
+                        - Effect: Allow
+                          Action: secretsmanager:GetSecretValue
+                          Resource: [!Ref Secret, !Ref OtherSecret]
               WarmingTickFunction:
                 Type: AWS::Serverless::Function
                 Properties:
@@ -208,6 +246,13 @@ class TemplateTest {
                 "WarmingTickFunction: no Policies");
         expect(broken, TemplateChecks::referencesResolve, "!Ref Missing", "${Ghost}", "!GetAtt [Nothing, Arn]");
         expect(broken, TemplateChecks::secretParametersAreNoEcho, "ApiToken");
+        expect(broken, TemplateChecks::functionEnvironmentsCarryNoSecretValues,
+                "NoModuleFunction: environment variable PLAIN carries NoEcho parameter Password",
+                "environment variable DYNAMIC uses a dynamic reference",
+                "environment variable API_TOKEN looks like a secret but is not !Ref");
+        expect(broken, TemplateChecks::functionsReadOnlyTheirOwnSecrets, "NoModuleFunction: grants secretsmanager:*",
+                "NoModuleFunction: grants secretsmanager on *", "NoModuleFunction: its environment names Secret but no policy",
+                "GreedyFunction: may read Secret, which is not its own");
         expect(broken, TemplateChecks::outputs, "Outputs.ApiUrl: not built from HttpApi");
     }
 

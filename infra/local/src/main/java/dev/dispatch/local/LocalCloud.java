@@ -98,18 +98,20 @@ public final class LocalCloud implements AutoCloseable {
 
     private void boot(Path root) {
         Map<String, String> parameters = new LinkedHashMap<>(options.parameters());
-        parameters.putIfAbsent("ApiKeySha256", sha256Hex(devApiKey));
+        // Secrets go where they go in AWS: into the template's Secrets Manager secrets (on moto), as an operator puts
+        // them there. The dev API key's digest, and the generic webhook's HMAC secret the banner prints (the provider
+        // webhooks need their providers' keys); the unsubscribe keyring is generated as the template asks.
+        Map<String, String> secrets = new LinkedHashMap<>(options.secrets());
+        secrets.putIfAbsent("ApiKeyDigestsSecret", "{\"sha256\": [\"" + sha256Hex(devApiKey) + "\"]}");
+        secrets.putIfAbsent("GenericWebhookHmacSecret", "{\"secret\": \"" + randomKey() + "\"}");
         // The functions put the API's own URL into unsubscribe links, so the port is fixed before they start.
         int port = options.port() == 0 ? freePort(options.bindAddress()) : options.port();
         parameters.putIfAbsent("PublicApiUrl", "http://" + ("0.0.0.0".equals(options.bindAddress()) ? "127.0.0.1" : options.bindAddress()) + ":" + port);
-        parameters.putIfAbsent("UnsubscribeSigningKey", randomKey());
         // The sample campaign, the benchmarks and the tests send from example.com addresses.
         parameters.putIfAbsent("SenderAllowlist", DEFAULT_SENDER_ALLOWLIST);
         senderAllowlist = parameters.get("SenderAllowlist");
-        // The generic webhook works out of the box locally (the provider webhooks need their providers' keys).
-        parameters.putIfAbsent("GenericWebhookSecret", randomKey());
-        genericWebhookSecret = parameters.get("GenericWebhookSecret");
-        localAws = LocalAws.start(root, parameters, options.persistDir());
+        localAws = LocalAws.start(root, parameters, secrets, options.persistDir());
+        genericWebhookSecret = secretMember("GenericWebhookHmacSecret", "secret");
         TemplateModel model = new TemplateModel(localAws.template(), localAws.resources(), root);
         List<TemplateModel.FunctionDefinition> definitions =
                 model.functions(options.concurrency(), options.defaultConcurrency(), options.timeouts());
@@ -185,6 +187,19 @@ public final class LocalCloud implements AutoCloseable {
         }
     }
 
+    /** A string member of a JSON secret as it is now on the Secrets Manager stand-in (null when it has none). */
+    private String secretMember(String secretLogicalId, String member) {
+        String text = localAws.secretsManager().getSecretValue(b -> b.secretId(localAws.resources().secretArn(secretLogicalId)))
+                .secretString();
+        try {
+            com.fasterxml.jackson.databind.JsonNode value = new com.fasterxml.jackson.databind.ObjectMapper().readTree(text)
+                    .path(member);
+            return value.isTextual() ? value.asText() : null;
+        } catch (IOException e) {
+            throw new IllegalStateException("secret " + secretLogicalId + " is not JSON");
+        }
+    }
+
     private static int freePort(String bindAddress) {
         try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, InetAddress.getByName(bindAddress))) {
             return socket.getLocalPort();
@@ -216,7 +231,7 @@ public final class LocalCloud implements AutoCloseable {
         return URI.create(gateway.url() + (path.startsWith("/") ? path : "/" + path));
     }
 
-    /** The dev API key whose SHA-256 was passed as template parameter ApiKeySha256. */
+    /** The dev API key whose SHA-256 is in the template's ApiKeyDigestsSecret. */
     public String devApiKey() {
         return devApiKey;
     }
@@ -388,6 +403,7 @@ public final class LocalCloud implements AutoCloseable {
         b.append(String.format("  DynamoDB        %s%s%n", localAws.dynamoDbEndpoint(),
                 options.persistDir() == null ? " (in memory)" : " (persisted in " + options.persistDir() + ")"));
         b.append(String.format("  SQS             %s%n", localAws.sqsEndpoint()));
+        b.append(String.format("  Secrets Manager %s (moto; the template's secrets)%n", localAws.secretsManagerEndpoint()));
         b.append(String.format("  Function logs   %s%n", logDir()));
         b.append(String.format("%nFunctions (init time, peak RSS):%n"));
         for (LocalFunction f : functions.values()) {
@@ -461,7 +477,7 @@ public final class LocalCloud implements AutoCloseable {
         return HexFormat.of().formatHex(bytes);
     }
 
-    /** Lower-case hex SHA-256 of the UTF-8 text (what template parameter ApiKeySha256 holds). */
+    /** Lower-case hex SHA-256 of the UTF-8 text (what the ApiKeyDigestsSecret's "sha256" list holds). */
     public static String sha256Hex(String text) {
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");

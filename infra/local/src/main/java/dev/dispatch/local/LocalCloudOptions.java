@@ -22,6 +22,7 @@ public final class LocalCloudOptions {
     private boolean schedulesEnabled = true;
     private String devApiKey;
     private final Map<String, String> parameters = new LinkedHashMap<>();
+    private final Map<String, String> secrets = new LinkedHashMap<>();
     private final Map<String, String> environment = new LinkedHashMap<>();
     private Duration readyTimeout = Duration.ofSeconds(180);
     private Path workDir;
@@ -75,7 +76,8 @@ public final class LocalCloudOptions {
     /**
      * Applies command-line options: {@code --port N}, {@code --host ADDR}, {@code --persist DIR},
      * {@code --concurrency N | Id=N[,Id=N]}, {@code --sqs-visibility-timeout S}, {@code --no-schedules},
-     * {@code --parameter Name=Value}, {@code --api-key KEY}, {@code --project DIR}, {@code --verbose}.
+     * {@code --parameter Name=Value}, {@code --secret LogicalId=Value}, {@code --api-key KEY}, {@code --project DIR},
+     * {@code --verbose}.
      */
     public LocalCloudOptions parseArgs(String... args) {
         for (int i = 0; i < args.length; i++) {
@@ -119,6 +121,13 @@ public final class LocalCloudOptions {
                 }
                 parameter(value.substring(0, eq), value.substring(eq + 1));
             }
+            case "--secret" -> {
+                int eq = value.indexOf('=');
+                if (eq <= 0) {
+                    throw new IllegalArgumentException("--secret needs LogicalId=Value"); // the value is never echoed
+                }
+                secret(value.substring(0, eq), value.substring(eq + 1));
+            }
             case "--api-key" -> devApiKey(value);
             case "--project" -> projectRoot(Path.of(value));
             default -> throw new IllegalArgumentException("Unknown option " + option + "\n" + usage());
@@ -138,6 +147,7 @@ public final class LocalCloudOptions {
                   --no-schedules              don't fire Schedule events automatically
                   --no-sample                 don't seed sample subscribers and send the sample campaign
                   --parameter Name=Value      a template parameter value
+                  --secret Id=Value           the value of a template secret (e.g. PostmarkServerTokenSecret={"serverToken":"..."})
                   --api-key KEY               the dev API key (default: $DISPATCH_DEV_API_KEY, else random)
                   --verbose, -v               echo function output and requests
                 """;
@@ -253,6 +263,16 @@ public final class LocalCloudOptions {
     public LocalCloudOptions parameter(String name, String value) {
         parameters.put(name, value);
         return this;
+    }
+
+    /** The value a template secret ({@code AWS::SecretsManager::Secret}, by logical id) is created with locally. */
+    public LocalCloudOptions secret(String logicalId, String value) {
+        secrets.put(logicalId, value);
+        return this;
+    }
+
+    public Map<String, String> secrets() {
+        return Map.copyOf(secrets);
     }
 
     /** An extra environment variable for every function process (over the template's; benchmarks, diagnostics). */

@@ -53,6 +53,9 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * (use {@link LocalCloud#fireSchedule}). Override with system properties {@code dispatch.local.*} (see
  * {@link LocalCloudOptions#defaults()}); the dev API key comes from {@code DISPATCH_DEV_API_KEY} or is random.
  *
+ * <p>Secrets are read from the Secrets Manager stand-in (moto) as in AWS, and re-read every
+ * {@link #SECRETS_REFRESH_INTERVAL}.
+ *
  * <p>Webhooks: the cloud is configured with the test-only keys and credentials the {@code events/webhook-*.json}
  * fixtures were made with (see {@code FixtureWriter} in shared's tests), runs the functions under the Quarkus test
  * profile (the only one in which test-only switches work), verifies at {@link #WEBHOOK_VERIFY_AT} (just after the
@@ -74,6 +77,8 @@ public final class LocalCloudExtension implements BeforeAllCallback, ParameterRe
     public static final String WEBHOOK_POSTMARK_TOKEN_HEADER = "X-Dispatch-Webhook-Token";
     public static final String WEBHOOK_POSTMARK_TOKEN = "fixture-token-not-a-secret";
     public static final String WEBHOOK_GENERIC_SECRET = "fixture-generic-secret-not-a-secret";
+    /** How old a secret's value may get in the test cloud's functions before they read it again. */
+    public static final Duration SECRETS_REFRESH_INTERVAL = Duration.ofSeconds(2);
     /** Where the test-only webhook keys and certificate live, under the project root. */
     public static final String WEBHOOK_TEST_KEYS = "shared/src/test/resources/webhooks";
 
@@ -104,6 +109,8 @@ public final class LocalCloudExtension implements BeforeAllCallback, ParameterRe
                 options.logDir(ProjectLayout.root().resolve("infra/local/target/local-cloud/test-logs/pid-"
                         + ProcessHandle.current().pid()));
             }
+            // Secrets are re-read this often (5 minutes in the template), so a test can watch a rotation arrive.
+            options.environment("DISPATCH_SECRETS_REFRESH_INTERVAL", SECRETS_REFRESH_INTERVAL.toSeconds() + "S");
             try {
                 configureWebhooks(options);
                 cloud = LocalCloud.start(options); // registers its own JVM shutdown hook
@@ -136,10 +143,9 @@ public final class LocalCloudExtension implements BeforeAllCallback, ParameterRe
             throw new UncheckedIOException("cannot prepare the webhook test keys from " + keys, e);
         }
         options.parameter("SesWebhookTopicArns", WEBHOOK_SES_TOPIC_ARN);
-        options.parameter("PostmarkWebhookUser", WEBHOOK_POSTMARK_USER);
-        options.parameter("PostmarkWebhookPassword", WEBHOOK_POSTMARK_PASSWORD);
-        options.parameter("PostmarkWebhookToken", WEBHOOK_POSTMARK_TOKEN);
-        options.parameter("GenericWebhookSecret", WEBHOOK_GENERIC_SECRET);
+        options.secret("PostmarkWebhookSecret", "{\"user\": \"" + WEBHOOK_POSTMARK_USER + "\", \"password\": \""
+                + WEBHOOK_POSTMARK_PASSWORD + "\", \"token\": \"" + WEBHOOK_POSTMARK_TOKEN + "\"}");
+        options.secret("GenericWebhookHmacSecret", "{\"secret\": \"" + WEBHOOK_GENERIC_SECRET + "\"}");
         // The switches below exist under the test profile only (process-webhook's TestSwitches); the template never
         // selects it (TemplateTest), so a deployed function ignores them even when they are set.
         options.environment("QUARKUS_PROFILE", "test");
@@ -217,7 +223,7 @@ public final class LocalCloudExtension implements BeforeAllCallback, ParameterRe
         return cloud().apiUrl(path);
     }
 
-    /** The dev API key (its SHA-256 is the ApiKeySha256 parameter the functions got). */
+    /** The dev API key (its SHA-256 is in the ApiKeyDigestsSecret the functions read). */
     public static String devApiKey() {
         return cloud().devApiKey();
     }

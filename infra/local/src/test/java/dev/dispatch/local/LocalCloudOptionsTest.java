@@ -14,7 +14,7 @@ class LocalCloudOptionsTest {
     void parsesTheCommandLine() {
         LocalCloudOptions o = new LocalCloudOptions().parseArgs("--port", "0", "--persist=/tmp/db", "--concurrency",
                 "2", "--concurrency", "ApiFunction=3,SendBatchFunction=4", "--sqs-visibility-timeout", "2",
-                "--no-schedules", "--parameter", "LogLevel=DEBUG", "-v");
+                "--no-schedules", "--parameter", "LogLevel=DEBUG", "--secret", "SendGridApiKeySecret={\"apiKey\":\"SG.x=y\"}", "-v");
         assertEquals(0, o.port());
         assertEquals(Path.of("/tmp/db"), o.persistDir());
         assertEquals(2, o.defaultConcurrency());
@@ -22,6 +22,7 @@ class LocalCloudOptionsTest {
         assertEquals(2, o.sqsVisibilityTimeoutSeconds());
         assertFalse(o.schedulesEnabled());
         assertEquals(Map.of("LogLevel", "DEBUG"), o.parameters());
+        assertEquals(Map.of("SendGridApiKeySecret", "{\"apiKey\":\"SG.x=y\"}"), o.secrets());
         assertTrue(o.verbose());
     }
 
@@ -31,6 +32,9 @@ class LocalCloudOptionsTest {
         assertThrows(IllegalArgumentException.class, () -> new LocalCloudOptions().parseArgs("--port"));
         assertThrows(IllegalArgumentException.class, () -> new LocalCloudOptions().parseArgs("--concurrency", "0"));
         assertThrows(IllegalArgumentException.class, () -> new LocalCloudOptions().parseArgs("--port", "70000"));
+        IllegalArgumentException secret = assertThrows(IllegalArgumentException.class,
+                () -> new LocalCloudOptions().parseArgs("--secret", "sk-without-a-name"));
+        assertFalse(secret.getMessage().contains("sk-without"), "a secret value was echoed");
     }
 
     @Test

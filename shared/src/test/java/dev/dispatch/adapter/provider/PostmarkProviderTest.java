@@ -245,4 +245,28 @@ class PostmarkProviderTest {
         JsonNode sent = JSON.readTree(stub.findAll(postRequestedFor(urlEqualTo(PATH))).get(0).getBodyAsString());
         assertEquals("newsletters", sent.get(0).path("MessageStream").asText());
     }
+
+    @Test
+    void givenTheServerTokenIsRotated_thenTheNextSendUsesTheNewToken_andWithoutOneThePostmarkIsUnavailable() {
+        answer(200, "[" + ok("ada@example.com", "id-1") + "," + ok("bob@example.com", "id-2") + "," + ok("cy@example.com", "id-3") + "]");
+        java.util.concurrent.atomic.AtomicReference<java.util.Optional<String>> secret =
+                new java.util.concurrent.atomic.AtomicReference<>(java.util.Optional.of("token-one"));
+        RotatingCredentialProvider rotating = new RotatingCredentialProvider(PostmarkProvider.NAME,
+                PostmarkProvider.MAX_BATCH_SIZE, secret::get,
+                token -> new PostmarkProvider(URI.create(stub.baseUrl()), token, null, Duration.ofSeconds(2)));
+        assertEquals(PostmarkProvider.NAME, rotating.name());
+        assertEquals(PostmarkProvider.MAX_BATCH_SIZE, rotating.maxBatchSize());
+
+        rotating.send(three());
+        secret.set(java.util.Optional.of("token-two"));
+        rotating.send(three());
+        List<String> tokens = stub.findAll(postRequestedFor(urlEqualTo(PATH))).stream()
+                .map(r -> r.getHeader("X-Postmark-Server-Token")).toList();
+        assertEquals(List.of("token-one", "token-two"), tokens);
+
+        secret.set(java.util.Optional.empty());
+        ProviderUnavailableException unset = assertThrows(ProviderUnavailableException.class, () -> rotating.send(three()));
+        assertTrue(unset.completed().isEmpty());
+        assertEquals(2, stub.findAll(postRequestedFor(urlEqualTo(PATH))).size(), "nothing is sent without a token");
+    }
 }

@@ -17,8 +17,10 @@ import org.junit.jupiter.api.Timeout;
  * {@code src/test/resources/dev/dispatch/domain/subscriber/UnsubscribeTokensFuzzTestInputs/token/}.
  */
 class UnsubscribeTokensFuzzTest {
-    private static final UnsubscribeTokens TOKENS = new UnsubscribeTokens("fuzz-unsubscribe-key-0123456789abcdef0123");
-    private static final UnsubscribeTokens OTHER_KEY = new UnsubscribeTokens("another-unsubscribe-key-0123456789abcdef");
+    private static final UnsubscribeTokens TOKENS = new UnsubscribeTokens(
+            UnsubscribeKeyring.single("k1", "fuzz-unsubscribe-key-0123456789abcdef0123"));
+    private static final UnsubscribeTokens OTHER_KEY = new UnsubscribeTokens(
+            UnsubscribeKeyring.single("k1", "another-unsubscribe-key-0123456789abcdef")); // same key id, other key
 
     @FuzzTest
     @Timeout(60) // per input, and for the whole fuzzing run: keep FUZZ_SECONDS (.ci/run) below it

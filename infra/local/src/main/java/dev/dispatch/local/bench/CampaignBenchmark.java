@@ -112,7 +112,7 @@ public final class CampaignBenchmark {
         try (PostmarkStub stub = new PostmarkStub(latency, rate)) {
             LocalCloudOptions options = LocalCloudOptions.defaults().port(0).schedulesEnabled(false)
                     .concurrency(SEND, sendConcurrency)
-                    .parameter("PostmarkServerToken", "bench-server-token")
+                    .secret("PostmarkServerTokenSecret", "{\"serverToken\": \"bench-server-token\"}")
                     .parameter("PostmarkApiUrl", stub.url().toString())
                     .environment(COUNT_ENV, countsDir.toString())
                     .environment("DISPATCH_SEND_LEASE", LEASE)
