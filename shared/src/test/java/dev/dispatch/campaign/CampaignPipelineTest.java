@@ -46,6 +46,7 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.retry.RetryMode;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.ses.SesClient;
 
 /**
@@ -202,6 +203,73 @@ class CampaignPipelineTest {
             assertTrue(body.toString().contains(c.id()), "campaign id in custom_args");
             assertTrue(body.toString().contains("List-Unsubscribe"), "one-click headers");
         }
+    }
+
+    @Test
+    void givenAnAddressUnsubscribedInOneCase_whenTheSegmentHoldsItInAnother_thenNeitherIsMailed() throws Exception {
+        Pipeline p = new Pipeline();
+        String segment = "seg-" + p.run;
+        EmailAddress bob = EmailAddress.parse("Bob-" + p.run + "@Example.com");
+        p.subscribers.add(bob, SubscriberDetails.of("Bob", null, null, List.of(segment), null), "test");
+        p.subscribers.unsubscribe(bob, "test");
+        // the same person again, in lower case, by an import and by a bounce-free signup form
+        var importer = new dev.dispatch.domain.subscriber.SubscriberImport(p.subscriberStore,
+                new dev.dispatch.adapter.dynamodb.DynamoDbSubscriberCounters(p.dynamoDb, TestStack.subscriberTables().counters()),
+                java.time.Clock.systemUTC(), java.util.concurrent.ForkJoinPool.commonPool());
+        importer.run(List.of(dev.dispatch.domain.subscriber.ImportRow.of(2, "bob-" + p.run + "@example.com", "Bobby", null, null,
+                List.of(segment), null)), "test");
+        EmailAddress ann = EmailAddress.parse("Ann-" + p.run + "@Example.com");
+        p.subscribers.add(ann, SubscriberDetails.of("Ann", null, null, List.of(segment), null), "test");
+        try {
+            p.subscribers.add(EmailAddress.parse("ann-" + p.run + "@example.com"), SubscriberDetails.of(null, null, null, List.of(segment), null), "test");
+        } catch (dev.dispatch.domain.ConflictException expected) {
+            // one person, one address
+        }
+
+        Campaign c = campaign(p, segment, List.of(), List.of("ses"), false);
+        p.campaigns.send(c.id(), null);
+        p.drive(c.id(), realProviders(), 10, 10, Duration.ofSeconds(60));
+
+        Map<String, Integer> byPerson = new TreeMap<>();
+        delivered(p.run).forEach((address, n) -> byPerson.merge(address.toLowerCase(java.util.Locale.ROOT), n, Integer::sum));
+        assertEquals(Map.of("ann-" + p.run + "@example.com", 1), byPerson, "Ann once; Bob, unsubscribed, in no case");
+        assertTrue(delivered(p.run).containsKey("Ann-" + p.run + "@example.com"), "sent to the form given: " + delivered(p.run));
+    }
+
+    @Test
+    void givenACampaignAnEarlierVersionWasEnqueueing_whenMigrated_thenTheRestIsSentOnceAndTheHandledAreNotSentAgain()
+            throws Exception {
+        Pipeline p = new Pipeline();
+        String segment = "seg-" + p.run;
+        String domain = "@" + p.run + ".example.com";
+        var r = TestStack.aws().resources();
+        // Subscribers as the earlier version keyed them; it walked them in that order: Carl, Zed, amy, bob.
+        for (String local : List.of("Carl", "Zed", "amy", "bob")) {
+            String key = local + domain;
+            p.dynamoDb.putItem(b -> b.tableName(r.tableName("SubscribersTable")).item(Map.of(
+                    "email", AttributeValue.fromS(key), "segments", AttributeValue.fromSs(List.of(segment)),
+                    "engagementScore", AttributeValue.fromN("0"), "createdAt", AttributeValue.fromS("2026-01-01T00:00:00Z"),
+                    "updatedAt", AttributeValue.fromS("2026-01-01T00:00:00Z"))));
+            p.dynamoDb.putItem(b -> b.tableName(r.tableName("SegmentMembersTable")).item(Map.of(
+                    "segment", AttributeValue.fromS(segment), "email", AttributeValue.fromS(key))));
+        }
+        // ...and had enqueued up to Zed (Carl and Zed were sent) when the upgrade came.
+        Campaign c = campaign(p, segment, List.of(), List.of("ses"), false);
+        p.dynamoDb.updateItem(b -> b.tableName(r.tableName("CampaignsTable")).key(Map.of("id", AttributeValue.fromS(c.id())))
+                .updateExpression("SET #status = :sending, afterEmail = :after, nextBatch = :one")
+                .expressionAttributeNames(Map.of("#status", "status"))
+                .expressionAttributeValues(Map.of(":sending", AttributeValue.fromS("sending"),
+                        ":after", AttributeValue.fromS("Zed" + domain), ":one", AttributeValue.fromN("1"))));
+        p.ledger.create(c.id(), new dev.dispatch.domain.campaign.NewBatch(0, List.of(), "Zed" + domain, 0, 0));
+        assertTrue(new dev.dispatch.adapter.dynamodb.DynamoDbAddressMigration(p.dynamoDb, TestStack.subscriberTables(),
+                r.tableName("EngagementTable"), r.tableName("CampaignsTable"), "test-" + p.run, java.time.Clock.systemUTC())
+                .runUntil(java.time.Instant.now().plusSeconds(60)));
+
+        new dev.dispatch.adapter.sqs.SqsEnqueueRequests(p.sqs, p.enqueueQueue).request(c.id(), Duration.ZERO);
+        p.drive(c.id(), realProviders(), 10, 10, Duration.ofSeconds(60));
+
+        assertEquals(Map.of("amy" + domain, 1, "bob" + domain, 1), delivered(p.run),
+                "the two the earlier version had not reached, once each; Carl and Zed not again");
     }
 
     @Test
@@ -405,7 +473,7 @@ class CampaignPipelineTest {
         return new dev.dispatch.domain.campaign.BatchSender(p.campaignStore, p.subscriberStore, p.ledger, p.renderer,
                 Map.of(provider.name(), provider), clock, d -> clock.advance(d), Duration.ofMinutes(3),
                 new dev.dispatch.domain.campaign.BatchSender.TimeBudget(Duration.ofSeconds(2), Duration.ofSeconds(3)),
-                p.deliveryStats);
+                p.deliveryStats, p.migration);
     }
 
     @Test
@@ -475,7 +543,7 @@ class CampaignPipelineTest {
         var sender = new dev.dispatch.domain.campaign.BatchSender(p.campaignStore, p.subscriberStore, p.ledger, p.renderer,
                 Map.of("ses", slow), clock, d -> clock.advance(d), Duration.ofSeconds(8),
                 new dev.dispatch.domain.campaign.BatchSender.TimeBudget(Duration.ofSeconds(2), Duration.ofSeconds(3)),
-                p.deliveryStats);
+                p.deliveryStats, p.migration);
 
         // The invocation has 15 min, the lease 8 s: one call (6 s timeout), then stop, so nobody can take the
         // batch over while a call of ours is still running.

@@ -1,6 +1,7 @@
 package dev.dispatch.campaign;
 
 import dev.dispatch.TestStack;
+import dev.dispatch.adapter.dynamodb.DynamoDbAddressMigration;
 import dev.dispatch.adapter.dynamodb.DynamoDbCampaignStore;
 import dev.dispatch.adapter.dynamodb.DynamoDbDeliveryStats;
 import dev.dispatch.adapter.dynamodb.DynamoDbSendLedger;
@@ -55,6 +56,10 @@ final class Pipeline {
     final CampaignService campaigns = new CampaignService(campaignStore, ledger, new SqsSendQueue(sqs, sendQueue),
             new SqsEnqueueRequests(sqs, enqueueQueue), HandlebarsTemplates.html(), SenderAllowlist.parse("example.com"),
             Clock.systemUTC());
+    /** The address migration over the shared tables, as the functions run it (once for all pipelines). */
+    final DynamoDbAddressMigration migration = new DynamoDbAddressMigration(dynamoDb, TestStack.subscriberTables(),
+            TestStack.aws().resources().tableName("EngagementTable"), TestStack.aws().resources().tableName("CampaignsTable"),
+            "address-identity-pipelines", Clock.systemUTC());
     final CampaignRenderer renderer = new CampaignRenderer(new UnsubscribeTokens(UnsubscribeKeyring.single("k1", "k".repeat(40))), "https://mail.example.com");
 
     /** The enqueue step dies once right before moving its cursor (after its batches are stored and queued). */
@@ -69,13 +74,13 @@ final class Pipeline {
     private CampaignEnqueuer enqueuer(int batchSize, int pageSize) {
         CampaignStore crashing = new CampaignStoreCrash(campaignStore, enqueueCrashesBeforeAdvance);
         return new CampaignEnqueuer(crashing, subscriberStore, ledger, new SqsSendQueue(sqs, sendQueue),
-                new SqsEnqueueRequests(sqs, enqueueQueue), Clock.systemUTC(), batchSize, pageSize, Duration.ofMillis(200));
+                new SqsEnqueueRequests(sqs, enqueueQueue), migration, Clock.systemUTC(), batchSize, pageSize, Duration.ofMillis(200));
     }
 
     private BatchSender sender(Map<String, EmailProvider> providers) {
         return new BatchSender(campaignStore, subscriberStore, new LedgerCrash(ledger, sendCrashesBeforeProviderCall), renderer,
                 providers, Clock.systemUTC(), d -> Thread.sleep(Math.min(d.toMillis(), 20)), Duration.ofSeconds(2),
-                new BatchSender.TimeBudget(Duration.ofMillis(200), Duration.ofMillis(200)), deliveryStats);
+                new BatchSender.TimeBudget(Duration.ofMillis(200), Duration.ofMillis(200)), deliveryStats, migration);
     }
 
     /** Drives both queues until the campaign is final and nothing is left, or the time is up. */

@@ -164,6 +164,30 @@ class EngagementRecorderTest {
     }
 
     @Test
+    void eventsForOneAddressInOtherLettersCasesAreAboutTheSamePerson() {
+        String cmp = campaign();
+        EmailAddress uma = address("uma");
+        EmailAddress vic = address("vic");
+        subscribers.add(uma, SubscriberDetails.of(null, null, null, null, null), "test");
+        subscribers.add(EmailAddress.parse("Vic." + run + "@Example.com"), SubscriberDetails.of(null, null, null, null, null), "test");
+        EngagementRecorder recorder = recorder();
+
+        recorder.apply(event(EngagementType.BOUNCED, EmailAddress.parse("UMA." + run + "@example.com"), null, null));
+        assertEquals(SubscriberStatus.BOUNCED, subscribers.get(uma).status(), "a bounce for UMA suppresses uma");
+
+        recorder.apply(event(EngagementType.SOFT_BOUNCED, EmailAddress.parse("Vic." + run + "@example.com"), null, null));
+        recorder.apply(event(EngagementType.SOFT_BOUNCED, EmailAddress.parse("VIC." + run + "@example.com"), null, null));
+        recorder.apply(event(EngagementType.OPENED, EmailAddress.parse("Vic." + run + "@example.com"), cmp, "A"));
+        recorder.apply(event(EngagementType.OPENED, vic, cmp, "A"));
+        assertEquals(1, campaigns.counters(cmp).get("uniqueOpened"), "one recipient, whatever the case");
+        recorder.apply(event(EngagementType.SOFT_BOUNCED, vic, null, null));
+        recorder.apply(event(EngagementType.SOFT_BOUNCED, vic, null, null));
+        recorder.apply(event(EngagementType.SOFT_BOUNCED, EmailAddress.parse("vIC." + run + "@example.com"), null, null));
+        assertEquals(SubscriberStatus.BOUNCED, subscribers.get(vic).status(), "one streak of soft bounces, whatever the case");
+        assertEquals(7, store.history(EmailAddress.parse("VIC." + run + "@EXAMPLE.COM"), null, 20).events().size(), "one history");
+    }
+
+    @Test
     void softBouncesInARowSuppressAtTheConfiguredLimit() {
         EmailAddress flaky = address("flaky");
         EmailAddress recovering = address("recovering");

@@ -1,5 +1,6 @@
 package dev.dispatch.api;
 
+import dev.dispatch.adapter.dynamodb.DynamoDbAddressMigration;
 import dev.dispatch.adapter.dynamodb.DynamoDbCampaignStore;
 import dev.dispatch.adapter.dynamodb.DynamoDbDeliveryStats;
 import dev.dispatch.adapter.dynamodb.DynamoDbEngagementStore;
@@ -18,6 +19,7 @@ import dev.dispatch.domain.campaign.SenderAllowlist;
 import dev.dispatch.domain.engagement.DeliveryStats;
 import dev.dispatch.domain.engagement.EngagementQueue;
 import dev.dispatch.domain.engagement.EngagementStore;
+import dev.dispatch.domain.subscriber.AddressMigration;
 import dev.dispatch.domain.subscriber.UnsubscribeTokens;
 import dev.dispatch.adapter.dynamodb.DynamoDbSubscriberStore;
 import dev.dispatch.adapter.dynamodb.SubscriberTables;
@@ -115,6 +117,15 @@ public class Wiring {
     @Singleton
     DeliveryStats deliveryStats(DynamoDbClient dynamoDb, ApiConfig config) {
         return new DynamoDbDeliveryStats(dynamoDb, config.tables().counters());
+    }
+
+    /** Run on request (POST /admin/migrations/address-identity); enqueue-campaign runs it too. */
+    @Produces
+    @Singleton
+    AddressMigration addressMigration(DynamoDbClient dynamoDb, ApiConfig config) {
+        ApiConfig.Tables t = config.tables();
+        return new DynamoDbAddressMigration(dynamoDb, new SubscriberTables(t.subscribers(), t.segmentMembers(), t.suppressions(),
+                t.counters()), t.engagement(), t.campaigns(), DynamoDbAddressMigration.DEFAULT_MARKER, Clock.systemUTC());
     }
 
     /** One clock for the analytics views, so that "now" (score decay, default periods) is always UTC. */

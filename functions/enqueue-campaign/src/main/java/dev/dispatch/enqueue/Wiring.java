@@ -1,5 +1,6 @@
 package dev.dispatch.enqueue;
 
+import dev.dispatch.adapter.dynamodb.DynamoDbAddressMigration;
 import dev.dispatch.adapter.dynamodb.DynamoDbCampaignStore;
 import dev.dispatch.adapter.dynamodb.DynamoDbSendLedger;
 import dev.dispatch.adapter.dynamodb.DynamoDbSubscriberStore;
@@ -26,16 +27,20 @@ public class Wiring {
             @ConfigProperty(name = "dispatch.tables.counters") String counters,
             @ConfigProperty(name = "dispatch.tables.campaigns") String campaigns,
             @ConfigProperty(name = "dispatch.tables.send-ledger") String ledger,
+            @ConfigProperty(name = "dispatch.tables.engagement") String engagement,
             @ConfigProperty(name = "dispatch.queues.enqueue") String enqueueQueue,
             @ConfigProperty(name = "dispatch.queues.send") String sendQueue,
             @ConfigProperty(name = "dispatch.enqueue.batch-size", defaultValue = "250") int batchSize,
             @ConfigProperty(name = "dispatch.enqueue.page-size", defaultValue = "1000") int pageSize) {
+        SubscriberTables subscriberTables = new SubscriberTables(subscribers, segmentMembers, suppressions, counters);
         return new CampaignEnqueuer(
                 new DynamoDbCampaignStore(dynamoDb, campaigns),
-                new DynamoDbSubscriberStore(dynamoDb, new SubscriberTables(subscribers, segmentMembers, suppressions, counters)),
+                new DynamoDbSubscriberStore(dynamoDb, subscriberTables),
                 new DynamoDbSendLedger(dynamoDb, ledger),
                 new SqsSendQueue(sqs, sendQueue),
                 new SqsEnqueueRequests(sqs, enqueueQueue),
+                new DynamoDbAddressMigration(dynamoDb, subscriberTables, engagement, campaigns, DynamoDbAddressMigration.DEFAULT_MARKER,
+                        Clock.systemUTC()),
                 Clock.systemUTC(), batchSize, pageSize);
     }
 }

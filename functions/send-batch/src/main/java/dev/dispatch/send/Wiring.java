@@ -1,5 +1,6 @@
 package dev.dispatch.send;
 
+import dev.dispatch.adapter.dynamodb.DynamoDbAddressMigration;
 import dev.dispatch.adapter.dynamodb.DynamoDbCampaignStore;
 import dev.dispatch.adapter.dynamodb.DynamoDbDeliveryStats;
 import dev.dispatch.adapter.dynamodb.DynamoDbSendLedger;
@@ -52,6 +53,7 @@ public class Wiring {
             @ConfigProperty(name = "dispatch.tables.campaigns") String campaigns,
             @ConfigProperty(name = "dispatch.tables.send-ledger") String ledger,
             @ConfigProperty(name = "dispatch.secrets.unsubscribe-keyring") String keyringSecret,
+            @ConfigProperty(name = "dispatch.tables.engagement") String engagement,
             @ConfigProperty(name = "dispatch.public-api-url") String publicApiUrl,
             @ConfigProperty(name = "dispatch.ses.configuration-set") Optional<String> sesConfigurationSet,
             @ConfigProperty(name = "dispatch.secrets.sendgrid-api-key") String sendGridKeySecret,
@@ -83,12 +85,15 @@ public class Wiring {
                         postmarkUrl.orElse(PostmarkProvider.DEFAULT_ENDPOINT), token, postmarkStream, PROVIDER_TIMEOUT)));
         LOG.infof("providers: ses; sendgrid %s; postmark %s", sendGridKey.get().isPresent() ? "has a key" : "has no key yet",
                 postmarkToken.get().isPresent() ? "has a token" : "has no token yet");
+        SubscriberTables subscriberTables = new SubscriberTables(subscribers, segmentMembers, suppressions, counters);
         return new BatchSender(
                 new DynamoDbCampaignStore(dynamoDb, campaigns),
-                new DynamoDbSubscriberStore(dynamoDb, new SubscriberTables(subscribers, segmentMembers, suppressions, counters)),
+                new DynamoDbSubscriberStore(dynamoDb, subscriberTables),
                 new DynamoDbSendLedger(dynamoDb, ledger),
                 new CampaignRenderer(new UnsubscribeTokens(keyring), publicApiUrl),
                 providers, Clock.systemUTC(), duration -> Thread.sleep(duration.toMillis()), lease,
-                new BatchSender.TimeBudget(reserve, minimumCall), new DynamoDbDeliveryStats(dynamoDb, counters));
+                new BatchSender.TimeBudget(reserve, minimumCall), new DynamoDbDeliveryStats(dynamoDb, counters),
+                new DynamoDbAddressMigration(dynamoDb, subscriberTables, engagement, campaigns, DynamoDbAddressMigration.DEFAULT_MARKER,
+                        Clock.systemUTC()));
     }
 }

@@ -24,6 +24,12 @@ import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
  * counters) as attributes that conditional updates and atomic ADDs work on.
  */
 public class DynamoDbCampaignStore implements CampaignStore {
+    /** Marks a campaign whose enqueue cursor is an identity key, not an earlier version's. */
+    static final String CURSOR_KEYS = "cursorKeys";
+    static final String IDENTITY_KEYS = "identity";
+    /** The cursor an earlier version left, kept as a bound (see {@link EnqueueProgress}). */
+    static final String LEGACY_BOUND = "legacyBound";
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String COUNTER_PREFIX = "n_";
 
@@ -76,7 +82,8 @@ public class DynamoDbCampaignStore implements CampaignStore {
                 Instant.parse(item.get("createdAt").s()),
                 Instant.parse(item.get("updatedAt").s()),
                 new EnqueueProgress(item.containsKey("afterEmail") ? item.get("afterEmail").s() : null,
-                        Integer.parseInt(item.get("nextBatch").n()), item.get("complete").bool())));
+                        Integer.parseInt(item.get("nextBatch").n()), item.get("complete").bool(),
+                        item.containsKey(LEGACY_BOUND) ? item.get(LEGACY_BOUND).s() : null)));
     }
 
     @Override
@@ -115,7 +122,9 @@ public class DynamoDbCampaignStore implements CampaignStore {
         if (expected.afterEmail() != null) {
             values.put(":expectedAfter", s(expected.afterEmail()));
         }
-        String update = "SET nextBatch = :nextBatch, complete = :complete";
+        // cursorKeys: the cursor is an identity key (see DynamoDbAddressMigration, which converts the others)
+        String update = "SET nextBatch = :nextBatch, complete = :complete, " + CURSOR_KEYS + " = :identity";
+        values.put(":identity", s(IDENTITY_KEYS));
         if (next.afterEmail() != null) {
             update += ", afterEmail = :after";
             values.put(":after", s(next.afterEmail()));

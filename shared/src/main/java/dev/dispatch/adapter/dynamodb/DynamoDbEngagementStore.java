@@ -26,7 +26,7 @@ import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
 
 /**
- * The Engagement table: {@code sub#<email>} holds the subscriber's state ({@code sk = state}) and history
+ * The Engagement table (addresses by their {@link EmailAddress#key() identity}): {@code sub#<email>} holds the subscriber's state ({@code sk = state}) and history
  * ({@code sk = evt#<occurred millis, 15 digits>#<event key>}, newest last, kept {@link #RETENTION} by TTL);
  * {@code cmp#<campaign>} holds one item per recipient with the keys of the events recorded on it.
  */
@@ -45,8 +45,9 @@ public class DynamoDbEngagementStore implements EngagementStore {
         this.table = table;
     }
 
+    /** By the address's identity, so that every letter case of it shares one history and one state. */
     static String subscriberKey(EmailAddress email) {
-        return "sub#" + email.value();
+        return "sub#" + email.key();
     }
 
     static String historyKey(EngagementEvent event, String eventKey) {
@@ -209,7 +210,7 @@ public class DynamoDbEngagementStore implements EngagementStore {
 
     @Override
     public boolean recordCampaignEvent(String campaignId, EmailAddress recipient, String counter, String eventKey) {
-        Map<String, AttributeValue> key = Map.of("pk", s("cmp#" + campaignId), "sk", s(recipient.value()));
+        Map<String, AttributeValue> key = Map.of("pk", s("cmp#" + campaignId), "sk", s(recipient.key()));
         Map<String, String> names = Map.of("#count", counter, "#first", "first_" + counter);
         try {
             UpdateItemResponse response = client.updateItem(b -> b.tableName(table).key(key)

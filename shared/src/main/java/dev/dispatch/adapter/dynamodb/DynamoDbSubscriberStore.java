@@ -15,10 +15,14 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -30,9 +34,17 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 /**
  * Subscribers on DynamoDB: one item per profile (key: email), one per suppression (key: email) and one per
  * segment membership (key: segment, email), so a segment pages by Query in address order and never by Scan.
+ *
+ * <p>Every key is the address's identity ({@link EmailAddress#key()}, lower-cased); the form the subscriber gave
+ * is kept in the {@code address} attribute. Earlier versions keyed records by the address with only its domain
+ * lower-cased ({@link EmailAddress#legacyKey()}); until {@link DynamoDbAddressMigration} has moved them, reads also
+ * look there, and a suppression found under any of a person's keys counts (the strongest one wins), so that no
+ * check can miss a suppression that has not been moved yet.
  */
 public class DynamoDbSubscriberStore implements SubscriberStore {
     private static final String CURSOR_PREFIX = "v1:";
+    /** On a profile: the legacy keys whose profiles it accounts for (see {@link DynamoDbAddressMigration}). */
+    static final String MERGED_FROM = "mergedFrom";
 
     private final DynamoDbClient client;
     private final SubscriberTables tables;
@@ -52,22 +64,85 @@ public class DynamoDbSubscriberStore implements SubscriberStore {
         if (emails.isEmpty()) {
             return Map.of();
         }
-        List<Map<String, AttributeValue>> keys = emails.stream().distinct().map(DynamoDbSubscriberStore::emailKey).toList();
-        Map<String, Map<String, AttributeValue>> profiles = byEmail(Batches.get(client, tables.subscribers(), keys));
-        Map<String, Map<String, AttributeValue>> suppressions = byEmail(Batches.get(client, tables.suppressions(), keys));
+        Set<String> keys = new LinkedHashSet<>();
+        emails.forEach(e -> keys.addAll(keysOf(e)));
+        Map<String, Map<String, AttributeValue>> profiles = get(tables.subscribers(), keys);
+        Map<String, Map<String, AttributeValue>> suppressions = get(tables.suppressions(), keys);
+        // A profile stored under another legacy variant than the one asked for: its own legacy key may hold a
+        // suppression too (rare, so a second read only then).
+        Set<String> more = new LinkedHashSet<>();
+        for (EmailAddress email : emails) {
+            Map<String, AttributeValue> profile = profileOf(email, profiles);
+            if (profile != null) {
+                more.addAll(keysOf(new EmailAddress(address(profile))));
+            }
+        }
+        more.removeAll(keys);
+        if (!more.isEmpty()) {
+            suppressions.putAll(get(tables.suppressions(), more));
+        }
         Map<EmailAddress, Subscriber> result = new LinkedHashMap<>();
         for (EmailAddress email : emails) {
-            Map<String, AttributeValue> profile = profiles.get(email.value());
-            Map<String, AttributeValue> suppression = suppressions.get(email.value());
+            Map<String, AttributeValue> profile = profileOf(email, profiles);
+            Set<String> suppressionKeys = new LinkedHashSet<>(keysOf(email));
+            if (profile != null) {
+                suppressionKeys.addAll(keysOf(new EmailAddress(address(profile))));
+            }
+            Map<String, AttributeValue> suppression = strongest(suppressionKeys.stream().map(suppressions::get).toList());
             if (profile != null || suppression != null) {
-                result.put(email, toSubscriber(email, profile, suppression == null ? null : toSuppression(email, suppression)));
+                EmailAddress stored = new EmailAddress(address(profile != null ? profile : suppression));
+                result.put(email, toSubscriber(stored, profile, suppression == null ? null : toSuppression(stored, suppression)));
             }
         }
         return result;
     }
 
+    /** The keys a person's records may be under: the identity first, then the legacy key if it differs. */
+    static List<String> keysOf(EmailAddress email) {
+        return email.key().equals(email.legacyKey()) ? List.of(email.key()) : List.of(email.key(), email.legacyKey());
+    }
+
+    private static Map<String, AttributeValue> profileOf(EmailAddress email, Map<String, Map<String, AttributeValue>> profiles) {
+        Map<String, AttributeValue> canonical = profiles.get(email.key());
+        return canonical != null ? canonical : profiles.get(email.legacyKey());
+    }
+
+    /**
+     * Of the suppressions found under a person's keys, the one that must win: a bounce or complaint over an
+     * unsubscription (only the latter can be lifted), the first given (the identity's) on a tie.
+     */
+    static Map<String, AttributeValue> strongest(List<Map<String, AttributeValue>> found) {
+        Map<String, AttributeValue> best = null;
+        for (Map<String, AttributeValue> item : found) {
+            if (item != null && (best == null || rank(item) > rank(best))) {
+                best = item;
+            }
+        }
+        return best;
+    }
+
+    private static int rank(Map<String, AttributeValue> suppression) {
+        return SubscriberStatus.fromWire(suppression.get("reason").s()) == SubscriberStatus.UNSUBSCRIBED ? 1 : 2;
+    }
+
+    /** The address as the subscriber gave it; items written before it was kept have it as their key. */
+    static String address(Map<String, AttributeValue> item) {
+        AttributeValue given = item.get("address");
+        return given != null ? given.s() : item.get("email").s();
+    }
+
+    private Map<String, Map<String, AttributeValue>> get(String table, Collection<String> keys) {
+        List<Map<String, AttributeValue>> requests = keys.stream()
+                .map(k -> Map.of("email", AttributeValue.fromS(k))).toList();
+        return byEmail(Batches.get(client, table, requests));
+    }
+
     @Override
     public boolean createProfile(Subscriber subscriber) {
+        EmailAddress email = subscriber.email();
+        if (!email.key().equals(email.legacyKey()) && !get(tables.subscribers(), List.of(email.legacyKey())).isEmpty()) {
+            return false; // the person has a profile written by an earlier version, not migrated yet
+        }
         return conditionalPut(b -> b.tableName(tables.subscribers())
                 .item(toItem(subscriber))
                 .conditionExpression("attribute_not_exists(#email)")
@@ -78,8 +153,9 @@ public class DynamoDbSubscriberStore implements SubscriberStore {
     public boolean replaceProfile(Subscriber subscriber, Instant expectedUpdatedAt) {
         return conditionalPut(b -> b.tableName(tables.subscribers())
                 .item(toItem(subscriber))
-                .conditionExpression("#updatedAt = :expected")
-                .expressionAttributeNames(Map.of("#updatedAt", "updatedAt"))
+                // absent: the profile read was an earlier version's item, written now under the identity
+                .conditionExpression("#updatedAt = :expected OR attribute_not_exists(#email)")
+                .expressionAttributeNames(Map.of("#updatedAt", "updatedAt", "#email", "email"))
                 .expressionAttributeValues(Map.of(":expected", AttributeValue.fromS(expectedUpdatedAt.toString()))));
     }
 
@@ -109,10 +185,14 @@ public class DynamoDbSubscriberStore implements SubscriberStore {
         Batches.write(client, tables.segmentMembers(), requests);
     }
 
+    /** Removes the identity's entry and, if the address has one, the entry an earlier version wrote. */
     @Override
     public void removeMemberships(Collection<SegmentMembership> memberships) {
         List<WriteRequest> requests = memberships.stream()
-                .map(m -> WriteRequest.builder().deleteRequest(d -> d.key(membershipKey(m))).build())
+                .flatMap(m -> keysOf(m.email()).stream().map(k -> Map.of(
+                        "segment", AttributeValue.fromS(m.segment()), "email", AttributeValue.fromS(k))))
+                .distinct()
+                .map(key -> WriteRequest.builder().deleteRequest(d -> d.key(key)).build())
                 .toList();
         Batches.write(client, tables.segmentMembers(), requests);
     }
@@ -120,7 +200,8 @@ public class DynamoDbSubscriberStore implements SubscriberStore {
     @Override
     public boolean addSuppression(Suppression suppression) {
         Map<String, AttributeValue> item = new HashMap<>();
-        item.put("email", AttributeValue.fromS(suppression.email().value()));
+        item.put("email", AttributeValue.fromS(suppression.email().key()));
+        item.put("address", AttributeValue.fromS(suppression.email().value()));
         item.put("reason", AttributeValue.fromS(suppression.reason().wireName()));
         item.put("since", AttributeValue.fromS(suppression.since().toString()));
         if (suppression.source() != null) {
@@ -132,24 +213,29 @@ public class DynamoDbSubscriberStore implements SubscriberStore {
                 .expressionAttributeNames(Map.of("#email", "email")));
     }
 
+    /** Lifts the suppression under the identity and under the legacy key, each only if it has the reason. */
     @Override
     public boolean removeSuppression(EmailAddress email, SubscriberStatus expectedReason) {
-        try {
-            client.deleteItem(b -> b.tableName(tables.suppressions())
-                    .key(emailKey(email))
-                    .conditionExpression("#reason = :reason")
-                    .expressionAttributeNames(Map.of("#reason", "reason"))
-                    .expressionAttributeValues(Map.of(":reason", AttributeValue.fromS(expectedReason.wireName()))));
-            return true;
-        } catch (ConditionalCheckFailedException e) {
-            return false;
+        boolean removed = false;
+        for (String key : keysOf(email)) {
+            try {
+                client.deleteItem(b -> b.tableName(tables.suppressions())
+                        .key(Map.of("email", AttributeValue.fromS(key)))
+                        .conditionExpression("#reason = :reason")
+                        .expressionAttributeNames(Map.of("#reason", "reason"))
+                        .expressionAttributeValues(Map.of(":reason", AttributeValue.fromS(expectedReason.wireName()))));
+                removed = true;
+            } catch (ConditionalCheckFailedException e) {
+                // absent, or a stronger reason that must stay
+            }
         }
+        return removed;
     }
 
     @Override
     public List<EmailAddress> segmentMembersAfter(String segment, EmailAddress after, int limit) {
         Map<String, AttributeValue> startKey = after == null ? null
-                : Map.of("segment", AttributeValue.fromS(segment), "email", AttributeValue.fromS(after.value()));
+                : Map.of("segment", AttributeValue.fromS(segment), "email", AttributeValue.fromS(after.key()));
         QueryResponse page = client.query(b -> b.tableName(tables.segmentMembers())
                 .keyConditionExpression("#segment = :segment")
                 .expressionAttributeNames(Map.of("#segment", "segment"))
@@ -169,13 +255,24 @@ public class DynamoDbSubscriberStore implements SubscriberStore {
                 .expressionAttributeValues(Map.of(":segment", AttributeValue.fromS(segment)))
                 .exclusiveStartKey(startKey)
                 .limit(limit));
-        List<EmailAddress> members = page.items().stream().map(i -> new EmailAddress(i.get("email").s())).toList();
+        List<String> entries = page.items().stream().map(i -> i.get("email").s()).toList();
+        List<EmailAddress> members = entries.stream().map(EmailAddress::new).toList();
         Map<EmailAddress, Subscriber> subscribers = findAll(members);
+        // An earlier version's entry (not lower-case) counts only while the identity has no entry of its own, so
+        // that nobody is listed twice or missed before the migration has moved the index.
+        List<Map<String, AttributeValue>> identityKeys = entries.stream().filter(e -> !e.equals(e.toLowerCase(Locale.ROOT)))
+                .map(e -> Map.of("segment", AttributeValue.fromS(segment), "email", AttributeValue.fromS(e.toLowerCase(Locale.ROOT))))
+                .distinct().toList();
+        Set<String> identityEntries = new HashSet<>(byEmail(Batches.get(client, tables.segmentMembers(), identityKeys)).keySet());
         List<Subscriber> inSegment = new ArrayList<>();
-        for (EmailAddress email : members) {
+        Set<EmailAddress> listed = new HashSet<>();
+        for (int i = 0; i < entries.size(); i++) {
+            EmailAddress email = members.get(i);
             Subscriber subscriber = subscribers.get(email);
+            boolean legacyEntry = !entries.get(i).equals(email.key());
             // The membership index may hold an entry the profile no longer claims (see SubscriberService).
-            if (subscriber != null && subscriber.segments().contains(segment)) {
+            if (subscriber != null && subscriber.segments().contains(segment)
+                    && !(legacyEntry && identityEntries.contains(email.key())) && listed.add(email)) {
                 inSegment.add(subscriber);
             }
         }
@@ -201,13 +298,9 @@ public class DynamoDbSubscriberStore implements SubscriberStore {
         throw new InvalidInputException("cursor", "is not a cursor returned by this API");
     }
 
-    private static Map<String, AttributeValue> emailKey(EmailAddress email) {
-        return Map.of("email", AttributeValue.fromS(email.value()));
-    }
-
     private static Map<String, AttributeValue> membershipKey(SegmentMembership membership) {
         return Map.of("segment", AttributeValue.fromS(membership.segment()),
-                "email", AttributeValue.fromS(membership.email().value()));
+                "email", AttributeValue.fromS(membership.email().key()));
     }
 
     private static Map<String, Map<String, AttributeValue>> byEmail(List<Map<String, AttributeValue>> items) {
@@ -220,7 +313,13 @@ public class DynamoDbSubscriberStore implements SubscriberStore {
 
     static Map<String, AttributeValue> toItem(Subscriber s) {
         Map<String, AttributeValue> item = new HashMap<>();
-        item.put("email", AttributeValue.fromS(s.email().value()));
+        item.put("email", AttributeValue.fromS(s.email().key()));
+        item.put("address", AttributeValue.fromS(s.email().value()));
+        if (!s.email().key().equals(s.email().legacyKey())) {
+            // This item stands for the person's profile under the legacy key, if an earlier version wrote one:
+            // written from it (every read looks there), or created when there was none.
+            item.put(MERGED_FROM, AttributeValue.fromSs(List.of(s.email().legacyKey())));
+        }
         putIfPresent(item, "firstName", s.firstName());
         putIfPresent(item, "lastName", s.lastName());
         putIfPresent(item, "timeZone", s.timeZone());
@@ -239,7 +338,7 @@ public class DynamoDbSubscriberStore implements SubscriberStore {
         return item;
     }
 
-    private static Subscriber toSubscriber(EmailAddress email, Map<String, AttributeValue> item, Suppression suppression) {
+    static Subscriber toSubscriber(EmailAddress email, Map<String, AttributeValue> item, Suppression suppression) {
         if (item == null) {
             // Suppressed before any profile existed (e.g. a bounce for an unknown address): status only.
             return new Subscriber(email, null, null, Map.of(), null, 0.0, null, null, null, null, suppression);
@@ -261,7 +360,7 @@ public class DynamoDbSubscriberStore implements SubscriberStore {
                 suppression);
     }
 
-    private static Suppression toSuppression(EmailAddress email, Map<String, AttributeValue> item) {
+    static Suppression toSuppression(EmailAddress email, Map<String, AttributeValue> item) {
         return new Suppression(email, SubscriberStatus.fromWire(item.get("reason").s()),
                 Instant.parse(item.get("since").s()), string(item, "source"));
     }

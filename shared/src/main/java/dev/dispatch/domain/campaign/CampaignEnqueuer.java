@@ -1,5 +1,6 @@
 package dev.dispatch.domain.campaign;
 
+import dev.dispatch.domain.subscriber.AddressMigration;
 import dev.dispatch.domain.subscriber.EmailAddress;
 import dev.dispatch.domain.subscriber.Subscriber;
 import dev.dispatch.domain.subscriber.SubscriberStore;
@@ -23,6 +24,8 @@ public class CampaignEnqueuer {
     /** How long a scheduled campaign's wake-up may be delayed at most (SQS's DelaySeconds limit). */
     static final Duration MAX_DELAY = Duration.ofMinutes(15);
     static final Duration WATCH_INTERVAL = Duration.ofSeconds(5);
+    /** How soon to look again while another invocation runs the address migration. */
+    static final Duration MIGRATION_WAIT = Duration.ofSeconds(30);
 
     private final CampaignStore campaigns;
     private final SubscriberStore subscribers;
@@ -33,14 +36,16 @@ public class CampaignEnqueuer {
     private final int batchSize;
     private final int pageSize;
     private final Duration watchInterval;
+    private final AddressMigration migration;
 
     public CampaignEnqueuer(CampaignStore campaigns, SubscriberStore subscribers, SendLedger ledger, SendQueue sendQueue,
-            EnqueueRequests wakeUps, Clock clock, int batchSize, int pageSize) {
-        this(campaigns, subscribers, ledger, sendQueue, wakeUps, clock, batchSize, pageSize, WATCH_INTERVAL);
+            EnqueueRequests wakeUps, AddressMigration migration, Clock clock, int batchSize, int pageSize) {
+        this(campaigns, subscribers, ledger, sendQueue, wakeUps, migration, clock, batchSize, pageSize, WATCH_INTERVAL);
     }
 
     public CampaignEnqueuer(CampaignStore campaigns, SubscriberStore subscribers, SendLedger ledger, SendQueue sendQueue,
-            EnqueueRequests wakeUps, Clock clock, int batchSize, int pageSize, Duration watchInterval) {
+            EnqueueRequests wakeUps, AddressMigration migration, Clock clock, int batchSize, int pageSize,
+            Duration watchInterval) {
         this.campaigns = campaigns;
         this.subscribers = subscribers;
         this.ledger = ledger;
@@ -50,9 +55,12 @@ public class CampaignEnqueuer {
         this.batchSize = batchSize;
         this.pageSize = pageSize;
         this.watchInterval = watchInterval;
+        this.migration = migration;
     }
 
-    public enum Outcome { NOTHING_TO_DO, WAITING_FOR_SCHEDULE, CONTINUES, WATCHING, SENT, PAUSED, LOST_RACE }
+    public enum Outcome {
+        NOTHING_TO_DO, WAITING_FOR_SCHEDULE, CONTINUES, WATCHING, SENT, PAUSED, LOST_RACE, WAITING_FOR_MIGRATION
+    }
 
     /** Handles one wake-up of a campaign; works until {@code deadline} at most. */
     public Outcome handle(String campaignId, Instant deadline) {
@@ -86,6 +94,12 @@ public class CampaignEnqueuer {
     }
 
     private Outcome enqueue(Campaign campaign, Instant deadline) {
+        // Segments are walked in identity order and each person must be in a segment once: records of earlier
+        // versions (keyed in another letter case) are moved first. The first campaign after an upgrade does it.
+        if (!migration.complete() && !migration.runUntil(deadline)) {
+            wakeUps.request(campaign.id(), MIGRATION_WAIT);
+            return Outcome.WAITING_FOR_MIGRATION;
+        }
         EnqueueProgress progress = campaign.progress();
         while (!progress.complete()) {
             EnqueueProgress next = enqueuePage(campaign, progress);
@@ -134,7 +148,7 @@ public class CampaignEnqueuer {
         }
         boolean lastPage = bound == null;
         if (merged.isEmpty()) {
-            return new EnqueueProgress(progress.afterEmail(), progress.nextBatch(), lastPage);
+            return new EnqueueProgress(progress.afterEmail(), progress.nextBatch(), lastPage, progress.legacyBound());
         }
 
         Map<EmailAddress, Subscriber> profiles = subscribers.findAll(List.copyOf(merged));
@@ -144,21 +158,26 @@ public class CampaignEnqueuer {
         int excluded = 0;
         int number = progress.nextBatch();
         for (EmailAddress email : merged) {
-            switch (AudienceMember.judge(campaign, profiles.get(email))) {
-                case RECIPIENT -> current.add(new LedgerRecipient(email.value(),
-                        VariantAssignment.variantFor(campaign.id(), email.value(), campaign.variants())));
+            Subscriber profile = profiles.get(email);
+            if (progress.legacyBound() != null && profile != null
+                    && profile.email().legacyKey().compareTo(progress.legacyBound()) <= 0) {
+                continue; // handled by the earlier version's walk before the upgrade (see EnqueueProgress)
+            }
+            switch (AudienceMember.judge(campaign, profile)) {
+                case RECIPIENT -> current.add(new LedgerRecipient(email.key(),
+                        VariantAssignment.variantFor(campaign.id(), email.key(), campaign.variants())));
                 case SUPPRESSED -> suppressed++;
                 case EXCLUDED -> excluded++;
                 case OUTSIDE -> { }
             }
             if (current.size() == batchSize) {
-                batches.add(new NewBatch(number++, current, email.value(), suppressed, excluded));
+                batches.add(new NewBatch(number++, current, email.key(), suppressed, excluded));
                 current = new ArrayList<>();
                 suppressed = 0;
                 excluded = 0;
             }
         }
-        String end = merged.last().value();
+        String end = merged.last().key();
         if (!current.isEmpty() || suppressed > 0 || excluded > 0 || batches.isEmpty()) {
             batches.add(new NewBatch(number, current, end, suppressed, excluded));
         } else {
@@ -196,6 +215,6 @@ public class CampaignEnqueuer {
             nextBatch = batch.batch() + 1;
         }
         sendQueue.enqueue(campaign.id(), toQueue);
-        return new EnqueueProgress(coveredUpTo, nextBatch, lastPage);
+        return new EnqueueProgress(coveredUpTo, nextBatch, lastPage, progress.legacyBound());
     }
 }

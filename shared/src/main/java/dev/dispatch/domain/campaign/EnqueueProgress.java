@@ -5,7 +5,16 @@ package dev.dispatch.domain.campaign;
  * their sorted memberships), so the cursor is one position in address space: every address at or before
  * {@code afterEmail} has been put into a batch numbered below {@code nextBatch} or recorded as skipped, and no
  * address after it has. It only moves after the batches it covers are in the send ledger and on the send queue.
+ *
+ * <p>{@code legacyBound}: for a campaign an earlier version was enqueueing when the address migration ran. That
+ * version walked addresses in the order of their legacy keys ({@link
+ * dev.dispatch.domain.subscriber.EmailAddress#legacyKey()}), a different order; its cursor became this bound and the
+ * walk starts again in identity order, skipping everyone whose legacy key is at or before it (already handled).
  */
-public record EnqueueProgress(String afterEmail, int nextBatch, boolean complete) {
-    public static final EnqueueProgress START = new EnqueueProgress(null, 0, false);
+public record EnqueueProgress(String afterEmail, int nextBatch, boolean complete, String legacyBound) {
+    public static final EnqueueProgress START = new EnqueueProgress(null, 0, false, null);
+
+    public EnqueueProgress(String afterEmail, int nextBatch, boolean complete) {
+        this(afterEmail, nextBatch, complete, null);
+    }
 }

@@ -53,9 +53,10 @@ public class SubscriberService {
             }
             Set<String> added = difference(updated.segments(), current.segments());
             Set<String> removed = difference(current.segments(), updated.segments());
-            store.addMemberships(memberships(email, added));
+            // The stored address, not the path's spelling of it: an earlier version's entries are keyed by it.
+            store.addMemberships(memberships(current.email(), added));
             if (store.replaceProfile(updated, current.updatedAt())) {
-                store.removeMemberships(memberships(email, removed));
+                store.removeMemberships(memberships(current.email(), removed));
                 counters.apply(new CounterDelta().record(current, updated));
                 return updated;
             }
@@ -70,7 +71,7 @@ public class SubscriberService {
         if (current.status().suppressed()) {
             return current;
         }
-        Subscriber after = suppressOnce(email, current, SubscriberStatus.UNSUBSCRIBED, source);
+        Subscriber after = suppressOnce(current.email(), current, SubscriberStatus.UNSUBSCRIBED, source);
         return after != null ? after : get(email);
     }
 
@@ -83,7 +84,7 @@ public class SubscriberService {
         if (current.isPresent() && current.get().status().suppressed()) {
             return;
         }
-        suppressOnce(email, current.orElse(null), reason, source);
+        suppressOnce(current.map(Subscriber::email).orElse(email), current.orElse(null), reason, source);
     }
 
     /**
@@ -110,8 +111,9 @@ public class SubscriberService {
             case ACTIVE:
                 return current;
             case UNSUBSCRIBED:
-                if (store.removeSuppression(email, SubscriberStatus.UNSUBSCRIBED)) {
-                    Subscriber after = current.withSuppression(null);
+                if (store.removeSuppression(current.email(), SubscriberStatus.UNSUBSCRIBED)) {
+                    // Read again: a stronger suppression under another of the address's keys stays.
+                    Subscriber after = get(email);
                     counters.apply(new CounterDelta().record(current, after));
                     return after;
                 }

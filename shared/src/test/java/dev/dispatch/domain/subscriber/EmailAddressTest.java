@@ -32,6 +32,19 @@ class EmailAddressTest {
     }
 
     @Test
+    void givenTwoCaseVariants_thenOneIdentity_eachKeepingItsGivenForm() {
+        EmailAddress given = EmailAddress.parse("Bob@Example.com");
+        EmailAddress lower = EmailAddress.parse("bob@example.com");
+        assertEquals(lower, given);
+        assertEquals(lower.hashCode(), given.hashCode());
+        assertEquals(0, given.compareTo(lower));
+        assertEquals("bob@example.com", given.key());
+        assertEquals("Bob@example.com", given.value());
+        assertEquals("Bob@example.com", given.legacyKey(), "where an earlier version keyed it");
+        assertEquals(1, new java.util.HashSet<>(java.util.List.of(given, lower, EmailAddress.parse("BOB@EXAMPLE.COM"))).size());
+    }
+
+    @Test
     void givenPlusAddressingAndSubdomains_whenParsed_thenAccepted() {
         assertEquals("ada+news@mail.example.co.uk", EmailAddress.parse("ada+news@Mail.Example.co.uk").value());
     }

@@ -144,6 +144,43 @@ class CampaignsApiTest {
     }
 
     @Test
+    void givenAnAddressUnsubscribedInOneCase_whenACampaignGoesToASegmentHoldingItInAnother_thenNoCaseOfItIsMailed()
+            throws Exception {
+        String segment = "cases-" + run;
+        String bob = "Bob-" + run + "@Example.com";
+        call("POST", "/subscribers", "{\"email\":\"" + bob + "\",\"segments\":[\"" + segment + "\"]}");
+        assertEquals(200, call("DELETE", "/subscribers/" + URLEncoder.encode(bob, StandardCharsets.UTF_8), null).statusCode());
+        // the same person comes back in lower case, by an import and by the API
+        HttpRequest importRequest = LocalCloudExtension.request("/subscribers/bulk-import")
+                .header("Authorization", "Bearer " + LocalCloudExtension.devApiKey()).header("Content-Type", "text/csv")
+                .POST(HttpRequest.BodyPublishers.ofString("email,segments\nbob-" + run + "@example.com," + segment + "\n")).build();
+        JsonNode report = json(LocalCloudExtension.send(importRequest));
+        assertEquals("unsubscribed", report.get("suppressed").get(0).get("status").asText(), report.toString());
+        assertEquals(409, call("POST", "/subscribers", "{\"email\":\"BOB-" + run + "@example.com\",\"segments\":[\"" + segment + "\"]}").statusCode());
+        call("POST", "/subscribers", "{\"email\":\"Ann-" + run + "@Example.com\",\"segments\":[\"" + segment + "\"]}");
+
+        String id = json(call("POST", "/campaigns", "{\"name\":\"Cases\",\"fromEmail\":\"news@example.com\","
+                + "\"subject\":\"Hi\",\"html\":\"<p>Hi</p><a href=\\\"{{unsubscribeUrl}}\\\">Unsubscribe</a>\","
+                + "\"segments\":[\"" + segment + "\"],\"providers\":[\"ses\"]}")).get("id").asText();
+        assertEquals(200, call("POST", "/campaigns/" + id + "/send", null).statusCode());
+        JsonNode campaign = null;
+        for (int i = 0; i < 120; i++) {
+            campaign = json(call("GET", "/campaigns/" + id, null));
+            if ("sent".equals(campaign.get("status").asText())) {
+                break;
+            }
+            Thread.sleep(500);
+        }
+        assertEquals("sent", campaign.get("status").asText(), campaign.toString());
+        Map<String, List<JsonNode>> byRecipient = LocalCloudExtension.sesMessagesTo(run);
+        assertEquals(List.of("Ann-" + run + "@example.com"), new ArrayList<>(byRecipient.keySet()),
+                "Ann once, at the address she gave; Bob in no case");
+        assertEquals(1, byRecipient.get("Ann-" + run + "@example.com").size());
+        JsonNode counts = json(call("GET", "/campaigns/" + id + "/stats", null)).get("counts");
+        assertEquals(1, counts.get("skippedSuppressed").asInt(), counts.toString());
+    }
+
+    @Test
     void givenBadCampaignInput_thenTheFieldIsNamed() {
         assertEquals("fromEmail", json(call("POST", "/campaigns", "{\"name\":\"x\",\"fromEmail\":\"nope\",\"subject\":\"s\",\"html\":\"h\",\"segments\":[\"a\"]}")).get("field").asText());
         assertEquals("segments", json(call("POST", "/campaigns", "{\"name\":\"x\",\"fromEmail\":\"a@example.com\",\"subject\":\"s\",\"html\":\"h\"}")).get("field").asText());

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.dispatch.emulators.LocalAws;
 import dev.dispatch.local.LocalCloudExtension;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
@@ -14,9 +15,11 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * Every subscriber route through the HTTP API of the local cloud: API Gateway v2 events into the packaged api
@@ -241,5 +244,94 @@ class SubscribersApiTest {
         assertError(json("POST", "/subscribers/bulk-import", "{\"not\":\"a list\"}"), 400, "body");
         assertError(call("POST", "/subscribers/bulk-import", "application/xml", "<a/>"), 415, null);
         assertError(call("POST", "/subscribers/bulk-import", "text/csv", ""), 400, "body");
+    }
+
+    @Test
+    void givenCaseVariantsOfOneAddress_thenOneSubscriber_shownAsFirstGiven_andAnImportRejectsTheSecondRow() {
+        String segment = "case-" + run;
+        HttpResponse<String> created = json("POST", "/subscribers", "{\"email\":\"Zoe.Q-" + run + "@Example.com\",\"segments\":[\"" + segment + "\"]}");
+        assertEquals(201, created.statusCode(), created.body());
+        assertEquals("Zoe.Q-" + run + "@example.com", parse(created).get("email").asText());
+        assertError(json("POST", "/subscribers", "{\"email\":\"zoe.q-" + run + "@example.com\"}"), 409, null);
+        JsonNode read = parse(call("GET", path("ZOE.Q-" + run + "@EXAMPLE.COM"), null, null));
+        assertEquals("Zoe.Q-" + run + "@example.com", read.get("email").asText(), "the form given is kept");
+
+        String csv = "email,firstName,segments\n"
+                + "Yan-" + run + "@example.com,Yan," + segment + "\n"
+                + "yan-" + run + "@EXAMPLE.com,Yannick," + segment + "\n"
+                + "zoe.q-" + run + "@example.com,Zoe," + segment + "\n";
+        JsonNode report = parse(call("POST", "/subscribers/bulk-import", "text/csv", csv));
+        assertEquals(1, report.get("created").asInt(), report.toString());
+        assertEquals(1, report.get("updated").asInt(), "an existing subscriber in another case is updated: " + report);
+        assertEquals(3, report.get("rejected").get(0).get("row").asInt(), report.toString());
+        assertEquals("duplicate of row 2 in this file", report.get("rejected").get(0).get("reason").asText(), report.toString());
+        assertEquals("Zoe", parse(call("GET", path("zoe.q-" + run + "@example.com"), null, null)).get("firstName").asText());
+        JsonNode page = parse(call("GET", "/subscribers/segment/" + segment + "?limit=100", null, null));
+        assertEquals(2, page.get("subscribers").size(), page.toString());
+
+        call("DELETE", path("YAN-" + run + "@example.com"), null, null);
+        assertEquals("unsubscribed", parse(call("GET", path("Yan-" + run + "@example.com"), null, null)).get("status").asText());
+        JsonNode reimport = parse(call("POST", "/subscribers/bulk-import", "text/csv", "email\nyan-" + run + "@example.com\n"));
+        assertEquals("unsubscribed", reimport.get("suppressed").get(0).get("status").asText(), reimport.toString());
+        assertEquals("active", parse(call("POST", path("yAn-" + run + "@example.com") + "/resubscribe", null, null)).get("status").asText());
+    }
+
+    /** A profile, membership and suppression as the earlier version wrote them: keyed by the address as given. */
+    private static void writeLegacy(LocalAws aws, String address, String segment, boolean unsubscribed) {
+        var r = aws.resources();
+        String at = "2026-01-02T03:04:05Z";
+        aws.dynamoDb().putItem(b -> b.tableName(r.tableName("SubscribersTable")).item(Map.of(
+                "email", AttributeValue.fromS(address), "firstName", AttributeValue.fromS("Legacy"),
+                "segments", AttributeValue.fromSs(List.of(segment)), "engagementScore", AttributeValue.fromN("0"),
+                "createdAt", AttributeValue.fromS(at), "updatedAt", AttributeValue.fromS(at))));
+        aws.dynamoDb().putItem(b -> b.tableName(r.tableName("SegmentMembersTable")).item(Map.of(
+                "segment", AttributeValue.fromS(segment), "email", AttributeValue.fromS(address))));
+        if (unsubscribed) {
+            aws.dynamoDb().putItem(b -> b.tableName(r.tableName("SuppressionsTable")).item(Map.of(
+                    "email", AttributeValue.fromS(address), "reason", AttributeValue.fromS("unsubscribed"),
+                    "since", AttributeValue.fromS(at), "source", AttributeValue.fromS("api"))));
+        }
+    }
+
+    @Test
+    void givenRecordsOfTheEarlierVersion_whenMigrated_thenAReImportInAnyCaseCreatesNoSecondProfile(LocalAws aws) throws Exception {
+        String segment = "legacy-" + run;
+        writeLegacy(aws, "Leo-" + run + "@example.com", segment, false);
+        writeLegacy(aws, "Mia-" + run + "@example.com", segment, true);
+        // The earlier version also let the same person in again, in lower case:
+        json("POST", "/subscribers", "{\"email\":\"mia-" + run + "@example.com\",\"lastName\":\"Again\",\"segments\":[\"" + segment + "\"]}");
+        // run the migration again over what this test wrote (it ran before, for the first campaign of the test run)
+        aws.dynamoDb().deleteItem(b -> b.tableName(aws.resources().tableName("CountersTable")).key(Map.of(
+                "pk", AttributeValue.fromS("migration"), "sk", AttributeValue.fromS("address-identity"))));
+
+        assertEquals(401, LocalCloudExtension.send(LocalCloudExtension.request("/admin/migrations/address-identity")
+                .POST(HttpRequest.BodyPublishers.noBody()).build()).statusCode());
+        HttpResponse<String> migrated = null;
+        for (int i = 0; i < 20; i++) {
+            migrated = call("POST", "/admin/migrations/address-identity", null, null);
+            if (migrated.statusCode() == 200) {
+                break;
+            }
+        }
+        assertEquals(200, migrated.statusCode(), migrated.body());
+        assertTrue(parse(migrated).get("complete").asBoolean());
+
+        JsonNode report = parse(call("POST", "/subscribers/bulk-import", "text/csv", "email,firstName,segments\n"
+                + "leo-" + run + "@example.com,Leo," + segment + "\nMIA-" + run + "@example.com,Mia," + segment + "\n"));
+        assertEquals(0, report.get("created").asInt(), report.toString());
+        assertEquals(1, report.get("updated").asInt(), report.toString());
+        assertEquals("unsubscribed", report.get("suppressed").get(0).get("status").asText(), "either profile's suppression is kept");
+        JsonNode leo = parse(call("GET", path("LEO-" + run + "@example.com"), null, null));
+        assertEquals("Leo-" + run + "@example.com", leo.get("email").asText());
+        assertEquals("Leo", leo.get("firstName").asText());
+        JsonNode mia = parse(call("GET", path("mia-" + run + "@example.com"), null, null));
+        assertEquals("Legacy", mia.get("firstName").asText(), "the two profiles are merged");
+        assertEquals("Again", mia.get("lastName").asText());
+        JsonNode page = parse(call("GET", "/subscribers/segment/" + segment + "?limit=100", null, null));
+        assertEquals(2, page.get("subscribers").size(), page.toString());
+
+        var profiles = aws.dynamoDb().scan(b -> b.tableName(aws.resources().tableName("SubscribersTable"))).items().stream()
+                .map(i -> i.get("email").s()).filter(e -> e.contains(run)).sorted().toList();
+        assertEquals(List.of("leo-" + run + "@example.com", "mia-" + run + "@example.com"), profiles, "one profile each");
     }
 }
