@@ -61,6 +61,9 @@ public interface ApiConfig {
 
         /** Per-subscriber engagement state and history, per-campaign recipient entries. */
         String engagement();
+
+        /** Shared control state: provider health, pacing, warming plans, operator overrides and their audit. */
+        String control();
     }
 
     interface Import {

@@ -44,7 +44,7 @@ class SendBatchTimeBudgetTest {
         LocalCloudOptions options = LocalCloudOptions.defaults().port(0).schedulesEnabled(false)
                 .sqsVisibilityTimeoutSeconds(1)
                 .timeout("SendBatchFunction", Duration.ofSeconds(10))
-                .parameter("PostmarkServerToken", "test-server-token-not-a-secret")
+                .secret("PostmarkServerTokenSecret", "{\"serverToken\": \"test-server-token-not-a-secret\"}")
                 .parameter("PostmarkApiUrl", postmark.url().toString())
                 .environment("DISPATCH_SEND_RESERVE", "PT2S")
                 .environment("DISPATCH_SEND_MINIMUM_CALL", "PT3.5S")
