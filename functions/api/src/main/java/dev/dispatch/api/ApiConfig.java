@@ -16,6 +16,8 @@ public interface ApiConfig {
 
     Secrets secrets();
 
+    Content content();
+
     /** The API's public base URL (one-click unsubscribe links). */
     String publicApiUrl();
 
@@ -64,6 +66,12 @@ public interface ApiConfig {
 
         /** Shared control state: provider health, pacing, warming plans, operator overrides and their audit. */
         String control();
+    }
+
+    interface Content {
+        /** The content score at or above which a campaign is not sent unless the request says force. */
+        @WithDefault("5.0")
+        double spamThreshold();
     }
 
     interface Import {

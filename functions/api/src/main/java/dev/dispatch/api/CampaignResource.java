@@ -4,6 +4,7 @@ import dev.dispatch.domain.InvalidInputException;
 import dev.dispatch.domain.campaign.Campaign;
 import dev.dispatch.domain.campaign.CampaignService;
 import dev.dispatch.domain.campaign.Variant;
+import dev.dispatch.domain.content.CampaignContentCheck;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -26,12 +27,15 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @SecurityRequirement(name = "apiKey")
 public class CampaignResource {
     private final CampaignService campaigns;
+    private final CampaignContentCheck content;
 
-    public CampaignResource(CampaignService campaigns) {
+    public CampaignResource(CampaignService campaigns, CampaignContentCheck content) {
         this.campaigns = campaigns;
+        this.content = content;
     }
 
-    public record SendInput(String sendAt) {}
+    /** force: send even though the content check scores at or above the threshold. */
+    public record SendInput(String sendAt, Boolean force) {}
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
@@ -52,9 +56,20 @@ public class CampaignResource {
     }
 
     @POST
+    @Path("/{id}/check")
+    @Consumes({MediaType.APPLICATION_JSON, MediaType.WILDCARD})
+    @Operation(summary = "Check the campaign's content", description = "The content check of POST /content/check "
+            + "for the campaign and each A/B variant, rendered for a sample recipient; the campaign scores as its "
+            + "worst variant. A campaign at or above the threshold is not sent unless the send request says force.")
+    public Map<String, Object> check(@PathParam("id") String id) {
+        return ContentResource.view(content.check(campaigns.get(id)));
+    }
+
+    @POST
     @Path("/{id}/send")
     @Consumes({MediaType.APPLICATION_JSON, MediaType.WILDCARD})
-    @Operation(summary = "Send now, or at sendAt (ISO-8601 instant)")
+    @Operation(summary = "Send now, or at sendAt (ISO-8601 instant)", description = "Refused (422, with the "
+            + "findings) when the content check scores at or above the threshold, unless force is true.")
     public Map<String, Object> send(@PathParam("id") String id, SendInput input) {
         Instant at = null;
         if (input != null && input.sendAt() != null && !input.sendAt().isBlank()) {
@@ -64,6 +79,7 @@ public class CampaignResource {
                 throw new InvalidInputException("sendAt", "must be an ISO-8601 instant such as 2026-12-01T09:00:00Z");
             }
         }
+        content.beforeSend(campaigns.get(id), input != null && Boolean.TRUE.equals(input.force()));
         return view(campaigns.send(id, at));
     }
 

@@ -1,5 +1,6 @@
 package dev.dispatch.api;
 
+import dev.dispatch.domain.content.ContentRefusedException;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -12,6 +13,8 @@ import dev.dispatch.domain.InvalidInputException;
 import dev.dispatch.domain.NotFoundException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.io.CharConversionException;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
@@ -35,6 +38,15 @@ public class ErrorMappers {
     @ServerExceptionMapper
     public Response notFound(NotFoundException e) {
         return error(404, e.getMessage(), null);
+    }
+
+    @ServerExceptionMapper
+    public Response contentRefused(ContentRefusedException e) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("error", e.getMessage());
+        body.put("field", "content");
+        body.putAll(ContentResource.view(e.report()));
+        return Response.status(422).type("application/json").entity(body).build();
     }
 
     @ServerExceptionMapper

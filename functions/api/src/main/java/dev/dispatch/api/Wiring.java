@@ -15,6 +15,8 @@ import dev.dispatch.adapter.sqs.SqsEngagementQueue;
 import dev.dispatch.adapter.sqs.SqsEnqueueRequests;
 import dev.dispatch.adapter.sqs.SqsSendQueue;
 import dev.dispatch.domain.campaign.CampaignService;
+import dev.dispatch.domain.content.CampaignContentCheck;
+import dev.dispatch.adapter.content.ContentRules;
 import dev.dispatch.domain.campaign.SenderAllowlist;
 import dev.dispatch.domain.engagement.DeliveryStats;
 import dev.dispatch.domain.engagement.EngagementQueue;
@@ -55,6 +57,12 @@ public class Wiring {
             return thread;
         });
         return new SubscriberImport(store(dynamoDb, config), counters(dynamoDb, config), Clock.systemUTC(), executor);
+    }
+
+    @Produces
+    @Singleton
+    CampaignContentCheck contentCheck(ApiConfig config) {
+        return new CampaignContentCheck(new ContentRules(), config.content().spamThreshold());
     }
 
     @Produces

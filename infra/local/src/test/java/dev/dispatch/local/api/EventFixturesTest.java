@@ -60,6 +60,9 @@ class EventFixturesTest {
         assertEquals(200, status(page));
         assertTrue(body(page).get("subscribers").size() >= 2);
         assertEquals(200, status(invoke(cloud, "ApiFunction", "api-stats.json")));
+        JsonNode checked = invoke(cloud, "ApiFunction", "api-content-check.json");
+        assertEquals(200, status(checked), checked.toString());
+        assertEquals("refused", body(checked).get("verdict").asText(), checked.toString());
         assertEquals("unsubscribed", body(invoke(cloud, "ApiFunction", "api-unsubscribe.json")).get("status").asText());
 
         JsonNode tracked = invoke(cloud, "ApiFunction", "api-track-engagement.json");
