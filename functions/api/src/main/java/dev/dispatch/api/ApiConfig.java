@@ -72,6 +72,9 @@ public interface ApiConfig {
         /** The content score at or above which a campaign is not sent unless the request says force. */
         @WithDefault("5.0")
         double spamThreshold();
+
+        /** The DNS server the sender checks ask ("host:port"); the system's resolvers when absent. */
+        Optional<String> dnsServer();
     }
 
     interface Import {

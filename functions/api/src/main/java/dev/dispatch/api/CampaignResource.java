@@ -10,12 +10,15 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
@@ -60,9 +63,12 @@ public class CampaignResource {
     @Consumes({MediaType.APPLICATION_JSON, MediaType.WILDCARD})
     @Operation(summary = "Check the campaign's content", description = "The content check of POST /content/check "
             + "for the campaign and each A/B variant, rendered for a sample recipient; the campaign scores as its "
-            + "worst variant. A campaign at or above the threshold is not sent unless the send request says force.")
-    public Map<String, Object> check(@PathParam("id") String id) {
-        return ContentResource.view(content.check(campaigns.get(id)));
+            + "worst variant; with the From domain's authentication as in POST /content/check (dkimSelectors: "
+            + "comma-separated). A campaign at or above the threshold is not sent unless the send request says force.")
+    public Map<String, Object> check(@PathParam("id") String id, @QueryParam("dkimSelectors") String dkimSelectors) {
+        List<String> selectors = dkimSelectors == null ? List.of()
+                : Arrays.stream(dkimSelectors.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+        return ContentResource.view(content.checkWithSender(campaigns.get(id), selectors));
     }
 
     @POST

@@ -6,6 +6,8 @@ import dev.dispatch.domain.content.ContentFinding;
 import dev.dispatch.domain.content.ContentImprovement;
 import dev.dispatch.domain.content.ContentReport;
 import dev.dispatch.domain.content.MessageDraft;
+import dev.dispatch.domain.content.SenderCheck;
+import dev.dispatch.domain.content.SenderReport;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -22,7 +24,7 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 @Path("/content")
-@RegisterForReflection(targets = {ContentFinding.class, ContentImprovement.class})
+@RegisterForReflection(targets = {ContentFinding.class, ContentImprovement.class, SenderReport.class, SenderCheck.class})
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 @Tag(name = "Content")
@@ -35,7 +37,8 @@ public class ContentResource {
     }
 
     /** A message to check: the From address and the templates (Handlebars) of the subject, HTML and text. */
-    public record ContentInput(String fromEmail, String subject, String html, String text, List<String> apply) {
+    public record ContentInput(String fromEmail, String subject, String html, String text, List<String> apply,
+            List<String> dkimSelectors) {
         MessageDraft draft() {
             if ((html == null || html.isBlank()) && (text == null || text.isBlank())) {
                 throw new InvalidInputException("html", "is required (or text): there is nothing to check");
@@ -49,9 +52,12 @@ public class ContentResource {
     @Operation(summary = "Score content for spam signals", description = "Renders the templates for a sample "
             + "recipient who has an address and nothing else, and answers the spam score (SpamAssassin's scale), "
             + "the threshold at or above which a campaign is not sent unless forced, every finding with its points, "
-            + "evidence and fix, and the improvements on offer, each as before/after. Nothing is changed.")
+            + "evidence and fix, and the improvements on offer, each as before/after. With fromEmail, also the From domain's SPF, DKIM (at "
+            + "dkimSelectors, else common selectors) and DMARC records and the Gmail/Yahoo bulk-sender requirements, "
+            + "each pass, warn, fail or unknown (no DNS answer); they don't count towards the score. Nothing is changed.")
     public Map<String, Object> check(ContentInput input) {
-        return view(check.check(required(input).draft()));
+        ContentInput given = required(input);
+        return view(check.checkWithSender(given.draft(), given.dkimSelectors()));
     }
 
     @POST
@@ -92,6 +98,9 @@ public class ContentResource {
         body.put("verdict", report.refused() ? "refused" : "ok");
         body.put("findings", report.findings());
         body.put("improvements", report.improvements());
+        if (report.sender() != null) {
+            body.put("sender", report.sender());
+        }
         return body;
     }
 }

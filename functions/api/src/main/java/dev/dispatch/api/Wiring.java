@@ -17,6 +17,9 @@ import dev.dispatch.adapter.sqs.SqsSendQueue;
 import dev.dispatch.domain.campaign.CampaignService;
 import dev.dispatch.domain.content.CampaignContentCheck;
 import dev.dispatch.adapter.content.ContentRules;
+import dev.dispatch.adapter.content.DnsJavaLookup;
+import dev.dispatch.domain.content.SenderAuthentication;
+import dev.dispatch.domain.content.SenderDns;
 import dev.dispatch.domain.campaign.SenderAllowlist;
 import dev.dispatch.domain.engagement.DeliveryStats;
 import dev.dispatch.domain.engagement.EngagementQueue;
@@ -62,7 +65,9 @@ public class Wiring {
     @Produces
     @Singleton
     CampaignContentCheck contentCheck(ApiConfig config) {
-        return new CampaignContentCheck(new ContentRules(), config.content().spamThreshold());
+        SenderDns dns = config.content().dnsServer().filter(s -> !s.isBlank()).map(DnsJavaLookup::server)
+                .map(SenderDns.class::cast).orElseGet(DnsJavaLookup::system);
+        return new CampaignContentCheck(new ContentRules(), new SenderAuthentication(dns), config.content().spamThreshold());
     }
 
     @Produces

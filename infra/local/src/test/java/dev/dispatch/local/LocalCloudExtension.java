@@ -3,6 +3,7 @@ package dev.dispatch.local;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
+import dev.dispatch.emulators.Dnsmasq;
 import dev.dispatch.emulators.LocalAws;
 import dev.dispatch.emulators.ProjectLayout;
 import java.io.IOException;
@@ -88,6 +89,19 @@ public final class LocalCloudExtension implements BeforeAllCallback, ParameterRe
             .connectTimeout(Duration.ofSeconds(5))
             .build();
 
+    /**
+     * A real DNS server (dnsmasq) for the api function's sender checks: example.com, the tests' From domain, is set
+     * up as a careful sender would (SPF -all, a DKIM key at s1, DMARC reject); stopped when the JVM exits.
+     */
+    private static Dnsmasq startDns() {
+        Dnsmasq dns = Dnsmasq.start(Map.of(
+                "example.com", List.of("v=spf1 include:amazonses.com include:sendgrid.net include:spf.mtasv.net -all"),
+                "s1._domainkey.example.com", List.of("v=DKIM1; k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQC1TaNgLlSyQMNWVLNLvyY/neDgaL2oqQE8T5illKqCgDtFHc8eHVAU+nlcaGmrKmDMw9dbgiGk1ocgZ56NR4ycfUHwQhvQPMUZw0cveel/8EAGoi/UyPmqfcPibytH81NFtTMAxUeM4Op8A6iHkvAMj5qLf4YRNsTkKAKW3OkwPQIDAQAB"),
+                "_dmarc.example.com", List.of("v=DMARC1; p=reject; rua=mailto:dmarc-reports@example.com")));
+        Runtime.getRuntime().addShutdownHook(new Thread(dns::close, "dnsmasq-stop"));
+        return dns;
+    }
+
     /** The shared cloud, started on first use. */
     public static synchronized LocalCloud cloud() {
         if (startFailure != null) {
@@ -113,6 +127,7 @@ public final class LocalCloudExtension implements BeforeAllCallback, ParameterRe
             options.environment("DISPATCH_SECRETS_REFRESH_INTERVAL", SECRETS_REFRESH_INTERVAL.toSeconds() + "S");
             try {
                 configureWebhooks(options);
+                options.environment("CONTENT_DNS_SERVER", startDns().address());
                 cloud = LocalCloud.start(options); // registers its own JVM shutdown hook
             } catch (RuntimeException e) {
                 startFailure = e;

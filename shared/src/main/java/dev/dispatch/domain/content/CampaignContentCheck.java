@@ -13,14 +13,16 @@ import java.util.List;
  */
 public final class CampaignContentCheck {
     private final ContentChecker checker;
+    private final SenderAuthentication sender;
     private final double threshold;
 
     /** @param threshold the score at or above which a campaign is not sent unless the request forces it */
-    public CampaignContentCheck(ContentChecker checker, double threshold) {
+    public CampaignContentCheck(ContentChecker checker, SenderAuthentication sender, double threshold) {
         if (!(threshold > 0)) {
             throw new IllegalArgumentException("threshold must be positive");
         }
         this.checker = checker;
+        this.sender = sender;
         this.threshold = threshold;
     }
 
@@ -30,6 +32,17 @@ public final class CampaignContentCheck {
 
     public ContentReport check(MessageDraft draft) {
         return checker.check(draft, threshold);
+    }
+
+    /** The content check and the From domain's authentication (DNS), e.g. for the check endpoints. */
+    public ContentReport checkWithSender(MessageDraft draft, List<String> dkimSelectors) {
+        ContentReport report = check(draft);
+        return draft.fromEmail() == null || !draft.fromEmail().contains("@") ? report
+                : report.withSender(sender.check(draft.fromEmail(), dkimSelectors));
+    }
+
+    public ContentReport checkWithSender(Campaign campaign, List<String> dkimSelectors) {
+        return check(campaign).withSender(sender.check(campaign.fromEmail(), dkimSelectors));
     }
 
     public MessageDraft improve(MessageDraft draft, java.util.Set<String> improvementIds) {
@@ -64,7 +77,8 @@ public final class CampaignContentCheck {
     }
 
     /**
-     * Refuses to send a campaign that scores at or above the threshold, unless forced.
+     * Refuses to send a campaign that scores at or above the threshold, unless forced. On the content alone: a DNS
+     * answer that is slow or missing never blocks a send.
      *
      * @throws ContentRefusedException with the report, naming every finding
      */

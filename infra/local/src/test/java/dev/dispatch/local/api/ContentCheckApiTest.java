@@ -58,6 +58,12 @@ class ContentCheckApiTest {
             assertTrue(f.get("points").asDouble() > 0 && !f.get("evidence").asText().isBlank()
                     && !f.get("fix").asText().isBlank(), f.toString());
         }
+        // The From domain's authentication, read from a real DNS server (dnsmasq, started by LocalCloudExtension).
+        JsonNode sender = report.get("sender");
+        assertEquals("example.com", sender.get("domain").asText(), checked.body());
+        for (JsonNode c : sender.get("checks")) {
+            assertEquals("pass", c.get("status").asText(), c.toString());
+        }
         JsonNode removal = null;
         for (JsonNode i : report.get("improvements")) {
             if (i.get("id").asText().equals("remove-disallowed")) {
