@@ -1,5 +1,7 @@
 package dev.dispatch.api;
 
+import dev.dispatch.domain.analytics.DeliveryTrends;
+import dev.dispatch.domain.analytics.EngagementViews;
 import dev.dispatch.domain.InvalidInputException;
 import dev.dispatch.domain.NotFoundException;
 import dev.dispatch.domain.engagement.DeliveryStats;

@@ -1,5 +1,6 @@
 package dev.dispatch.api;
 
+import dev.dispatch.adapter.secrets.ApiKeyDigests;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.Priorities;
@@ -9,9 +10,6 @@ import jakarta.ws.rs.container.PreMatching;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.Provider;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Set;
 
 /**
@@ -39,33 +37,12 @@ public class ApiKeyFilter implements ContainerRequestFilter {
         if (OPEN_PATHS.contains(path) || path.startsWith("/docs/") || path.startsWith("/openapi.") || path.startsWith("/u/")) {
             return;
         }
-        if (!authorized(request.getHeaderString(HttpHeaders.AUTHORIZATION))) {
+        if (!keyDigests.accepts(request.getHeaderString(HttpHeaders.AUTHORIZATION))) {
             request.abortWith(Response.status(Response.Status.UNAUTHORIZED)
                     .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer")
                     .entity(new ErrorView("unauthorized", null))
                     .type("application/json")
                     .build());
-        }
-    }
-
-    private boolean authorized(String header) {
-        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return false;
-        }
-        byte[] presented = sha256(header.substring(7).strip());
-        boolean match = false;
-        for (byte[] digest : keyDigests.current().get()) {
-            // No early exit: every configured digest is compared, each in constant time.
-            match |= MessageDigest.isEqual(presented, digest);
-        }
-        return match;
-    }
-
-    private static byte[] sha256(String key) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

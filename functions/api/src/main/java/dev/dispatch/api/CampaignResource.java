@@ -3,7 +3,7 @@ package dev.dispatch.api;
 import dev.dispatch.domain.InvalidInputException;
 import dev.dispatch.domain.campaign.Campaign;
 import dev.dispatch.domain.campaign.CampaignService;
-import dev.dispatch.domain.campaign.Variant;
+import dev.dispatch.domain.analytics.CampaignStats;
 import dev.dispatch.domain.content.CampaignContentCheck;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -119,21 +119,7 @@ public class CampaignResource {
             + "clickToOpenRate = uniqueClicked/uniqueOpened, bounceRate = (bounced+softBounced)/sent, complaintRate and "
             + "unsubscribeRate = complained and unsubscribed/delivered (0 when the base is 0). variants: the same per A/B variant.")
     public Map<String, Object> stats(@PathParam("id") String id) {
-        Campaign campaign = campaigns.get(id);
-        Map<String, Long> counters = campaigns.counters(id);
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("id", id);
-        body.put("status", campaign.status().wireName());
-        body.put("counts", counters);
-        long recipients = counters.getOrDefault("recipients", 0L);
-        long sent = counters.getOrDefault("sent", 0L);
-        body.put("sentRate", recipients == 0 ? 0.0 : (double) sent / recipients);
-        body.put("rates", DeliveryRates.campaign(counters));
-        Map<String, Object> variants = new LinkedHashMap<>();
-        CampaignVariantCounts.split(campaign.variants().stream().map(Variant::id).toList(), counters)
-                .forEach((name, counts) -> variants.put(name, Map.of("counts", counts, "rates", DeliveryRates.campaign(counts))));
-        body.put("variants", variants);
-        return body;
+        return CampaignStats.view(campaigns.get(id), campaigns.counters(id));
     }
 
     private Map<String, Object> view(Campaign c) {

@@ -1,5 +1,6 @@
 package dev.dispatch.api;
 
+import dev.dispatch.domain.analytics.EngagementViews;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.dispatch.domain.engagement.SubscriberEngagement;
 import dev.dispatch.domain.subscriber.Subscriber;

@@ -7,6 +7,7 @@ import dev.dispatch.adapter.dynamodb.DynamoDbEngagementStore;
 import dev.dispatch.adapter.dynamodb.DynamoDbSendLedger;
 import dev.dispatch.adapter.dynamodb.DynamoDbSubscriberCounters;
 import dev.dispatch.adapter.render.HandlebarsTemplates;
+import dev.dispatch.adapter.secrets.ApiKeyDigests;
 import dev.dispatch.adapter.secrets.CachedSecret;
 import dev.dispatch.adapter.secrets.SecretReader;
 import dev.dispatch.adapter.secrets.SecretValues;

@@ -1,4 +1,4 @@
-package dev.dispatch.api;
+package dev.dispatch.domain.analytics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

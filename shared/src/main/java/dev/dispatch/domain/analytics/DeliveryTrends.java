@@ -1,4 +1,4 @@
-package dev.dispatch.api;
+package dev.dispatch.domain.analytics;
 
 import dev.dispatch.domain.InvalidInputException;
 import dev.dispatch.domain.engagement.DeliveryStats;
@@ -17,16 +17,16 @@ import java.util.regex.Pattern;
  * present (zeros where nothing was recorded, so a chart needs no gap filling), with totals and a per-provider
  * breakdown of the totals.
  */
-final class DeliveryTrends {
-    static final int DEFAULT_DAYS = 30;
-    static final int MAX_DAYS = 366;
+public final class DeliveryTrends {
+    public static final int DEFAULT_DAYS = 30;
+    public static final int MAX_DAYS = 366;
     /** What the series shows; the daily stats hold more (deferred, dropped, ...), which trends leave out. */
-    static final List<String> COUNTS = List.of(
+    public static final List<String> COUNTS = List.of(
             "sent", "delivered", "opened", "clicked", "bounced", "softBounced", "complained", "unsubscribed", "errors");
     private static final Pattern PROVIDER = Pattern.compile("[a-z0-9_-]{1,32}");
 
     /** Both days included, in UTC. */
-    record Period(LocalDate from, LocalDate to) {}
+    public record Period(LocalDate from, LocalDate to) {}
 
     private DeliveryTrends() {}
 
@@ -34,7 +34,7 @@ final class DeliveryTrends {
      * The period asked for: the last {@value #DEFAULT_DAYS} days up to {@code today} by default; a missing end is
      * {@code today}, a missing start the default length before the end.
      */
-    static Period period(String from, String to, LocalDate today) {
+    public static Period period(String from, String to, LocalDate today) {
         LocalDate end = to == null || to.isBlank() ? today : day(to, "to");
         LocalDate start = from == null || from.isBlank() ? end.minusDays(DEFAULT_DAYS - 1) : day(from, "from");
         if (start.isAfter(end)) {
@@ -48,7 +48,7 @@ final class DeliveryTrends {
     }
 
     /** The provider filter, lower-cased, or null for every provider. */
-    static String provider(String provider) {
+    public static String provider(String provider) {
         if (provider == null || provider.isBlank()) {
             return null;
         }
@@ -60,26 +60,11 @@ final class DeliveryTrends {
     }
 
     /** The response body for {@code period} from the stats of its days (other days and providers are ignored). */
-    static Map<String, Object> view(Period period, String provider, List<DeliveryStats.Day> stats) {
-        Map<LocalDate, Map<String, Long>> byDay = new TreeMap<>();
-        for (LocalDate d = period.from(); !d.isAfter(period.to()); d = d.plusDays(1)) {
-            byDay.put(d, zeros());
-        }
+    public static Map<String, Object> view(Period period, String provider, List<DeliveryStats.Day> stats) {
+        Map<LocalDate, Map<String, Long>> byDay = daily(period, provider, stats);
         Map<String, Long> totals = zeros();
-        Map<String, Map<String, Long>> byProvider = new TreeMap<>();
-        for (DeliveryStats.Day day : stats) {
-            Map<String, Long> counts = byDay.get(day.day());
-            if (counts == null || (provider != null && !provider.equals(day.provider()))) {
-                continue;
-            }
-            Map<String, Long> providerTotals = byProvider.computeIfAbsent(day.provider(), p -> zeros());
-            for (String name : COUNTS) {
-                long n = day.count(name);
-                counts.merge(name, n, Long::sum);
-                totals.merge(name, n, Long::sum);
-                providerTotals.merge(name, n, Long::sum);
-            }
-        }
+        byDay.values().forEach(counts -> counts.forEach((name, n) -> totals.merge(name, n, Long::sum)));
+        Map<String, Map<String, Long>> byProvider = byProvider(period, provider, stats);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("from", period.from().toString());
         body.put("to", period.to().toString());
@@ -95,6 +80,38 @@ final class DeliveryTrends {
         byProvider.forEach((name, counts) -> providers.put(name, series(counts)));
         body.put("providers", providers);
         return body;
+    }
+
+    /**
+     * Every day of {@code period} with its counters summed over the providers (or of {@code provider} only), zeros
+     * where nothing was recorded, oldest first.
+     */
+    public static Map<LocalDate, Map<String, Long>> daily(Period period, String provider, List<DeliveryStats.Day> stats) {
+        Map<LocalDate, Map<String, Long>> byDay = new TreeMap<>();
+        for (LocalDate d = period.from(); !d.isAfter(period.to()); d = d.plusDays(1)) {
+            byDay.put(d, zeros());
+        }
+        for (DeliveryStats.Day day : stats) {
+            Map<String, Long> counts = byDay.get(day.day());
+            if (counts != null && (provider == null || provider.equals(day.provider()))) {
+                COUNTS.forEach(name -> counts.merge(name, day.count(name), Long::sum));
+            }
+        }
+        return byDay;
+    }
+
+    /** Each provider's totals over {@code period} (of {@code provider} only when given), by provider name. */
+    public static Map<String, Map<String, Long>> byProvider(Period period, String provider, List<DeliveryStats.Day> stats) {
+        Map<String, Map<String, Long>> byProvider = new TreeMap<>();
+        for (DeliveryStats.Day day : stats) {
+            if (day.day().isBefore(period.from()) || day.day().isAfter(period.to())
+                    || (provider != null && !provider.equals(day.provider()))) {
+                continue;
+            }
+            Map<String, Long> totals = byProvider.computeIfAbsent(day.provider(), p -> zeros());
+            COUNTS.forEach(name -> totals.merge(name, day.count(name), Long::sum));
+        }
+        return byProvider;
     }
 
     private static Map<String, Object> series(Map<String, Long> counts) {

@@ -1,4 +1,4 @@
-package dev.dispatch.api;
+package dev.dispatch.domain.analytics;
 
 import dev.dispatch.domain.engagement.HistoryPage;
 import dev.dispatch.domain.engagement.SubscriberEngagement;
@@ -9,7 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /** How a subscriber's engagement and event history are shown. */
-final class EngagementViews {
+public final class EngagementViews {
 
     private EngagementViews() {}
 
@@ -17,17 +17,17 @@ final class EngagementViews {
      * The score as of {@code now}: the stored score is as of the last open or click and only decays from there, so
      * it is brought to the time of reading. Three decimals are plenty for a score whose unit is one open.
      */
-    static double score(SubscriberEngagement engagement, Instant now) {
+    public static double score(SubscriberEngagement engagement, Instant now) {
         return Math.round(engagement.scoreAt(now) * 1000) / 1000.0;
     }
 
     /** The stage counts from when the subscriber joined when there is a profile, else from the first event seen. */
-    static String stage(SubscriberEngagement engagement, Subscriber profile, Instant now) {
+    public static String stage(SubscriberEngagement engagement, Subscriber profile, Instant now) {
         return engagement.stage(profile == null ? null : profile.createdAt(), now).wireName();
     }
 
     /** The full engagement block of the history view. */
-    static Map<String, Object> engagement(SubscriberEngagement engagement, Subscriber profile, Instant now) {
+    public static Map<String, Object> engagement(SubscriberEngagement engagement, Subscriber profile, Instant now) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("score", score(engagement, now));
         body.put("stage", stage(engagement, profile, now));
@@ -39,7 +39,7 @@ final class EngagementViews {
     }
 
     /** GET /analytics/subscriber/{id}/history. */
-    static Map<String, Object> history(String email, Subscriber profile, SubscriberEngagement engagement, HistoryPage page,
+    public static Map<String, Object> history(String email, Subscriber profile, SubscriberEngagement engagement, HistoryPage page,
             Instant now) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("email", email);
@@ -51,7 +51,7 @@ final class EngagementViews {
     }
 
     /** One history entry; the type in the wire form callers send (soft_bounced). */
-    static Map<String, Object> event(HistoryPage.Entry e) {
+    public static Map<String, Object> event(HistoryPage.Entry e) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("occurredAt", e.occurredAt());
         body.put("type", e.type() == null ? null : e.type().toLowerCase(Locale.ROOT));

@@ -1,4 +1,4 @@
-package dev.dispatch.api;
+package dev.dispatch.domain.analytics;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -8,11 +8,11 @@ import java.util.Map;
  * not sends, are the base of engagement rates (a bounced message could never be opened) - or, when no delivery was
  * reported at all, sends minus bounces; bounces are counted against sends. A rate whose base is 0 is 0, never NaN (JSON has no NaN).
  */
-final class DeliveryRates {
+public final class DeliveryRates {
 
     private DeliveryRates() {}
 
-    static double ratio(long part, long whole) {
+    public static double ratio(long part, long whole) {
         return whole == 0 ? 0.0 : (double) part / whole;
     }
 
@@ -20,7 +20,7 @@ final class DeliveryRates {
      * A campaign's rates: opens and clicks count each recipient once (the unique counters), so a subscriber who
      * opens five times doesn't make a campaign look five times as good.
      */
-    static Map<String, Double> campaign(Map<String, Long> counts) {
+    public static Map<String, Double> campaign(Map<String, Long> counts) {
         long opened = count(counts, "uniqueOpened");
         long clicked = count(counts, "uniqueClicked");
         Map<String, Double> rates = common(counts, opened, clicked);
@@ -29,7 +29,7 @@ final class DeliveryRates {
     }
 
     /** A period's rates (trends): per-provider daily counters have totals only, so opens and clicks are totals. */
-    static Map<String, Double> period(Map<String, Long> counts) {
+    public static Map<String, Double> period(Map<String, Long> counts) {
         return common(counts, count(counts, "opened"), count(counts, "clicked"));
     }
 

@@ -1,0 +1,40 @@
+package dev.dispatch.domain.analytics;
+
+import dev.dispatch.domain.campaign.Campaign;
+import dev.dispatch.domain.campaign.Variant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A campaign's counts and rates so far, overall and per A/B variant, from its counters alone (the api's
+ * GET /campaigns/{id}/stats and the report function's campaign report show the same figures).
+ */
+public final class CampaignStats {
+
+    private CampaignStats() {}
+
+    /** The share of the campaign's recipients sent so far (0 before any recipient was counted). */
+    public static double sentRate(Map<String, Long> counters) {
+        return DeliveryRates.ratio(counters.getOrDefault("sent", 0L), counters.getOrDefault("recipients", 0L));
+    }
+
+    /** Each variant's counters and rates, the campaign's own variants first (see {@link CampaignVariantCounts}). */
+    public static Map<String, Object> variants(Campaign campaign, Map<String, Long> counters) {
+        Map<String, Object> variants = new LinkedHashMap<>();
+        CampaignVariantCounts.split(campaign.variants().stream().map(Variant::id).toList(), counters)
+                .forEach((name, counts) -> variants.put(name, Map.of("counts", counts, "rates", DeliveryRates.campaign(counts))));
+        return variants;
+    }
+
+    /** The body of GET /campaigns/{id}/stats. */
+    public static Map<String, Object> view(Campaign campaign, Map<String, Long> counters) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("id", campaign.id());
+        body.put("status", campaign.status().wireName());
+        body.put("counts", counters);
+        body.put("sentRate", sentRate(counters));
+        body.put("rates", DeliveryRates.campaign(counters));
+        body.put("variants", variants(campaign, counters));
+        return body;
+    }
+}
