@@ -1,31 +1,98 @@
 package dev.dispatch.report;
 
+import dev.dispatch.domain.InvalidInputException;
+import dev.dispatch.domain.NotFoundException;
+import dev.dispatch.domain.analytics.CampaignReport;
+import dev.dispatch.domain.analytics.DeliveryTrends;
+import dev.dispatch.domain.analytics.ProviderComparison;
+import dev.dispatch.domain.analytics.ProviderPrices;
+import dev.dispatch.domain.analytics.TrendReport;
+import dev.dispatch.domain.campaign.Campaign;
+import dev.dispatch.domain.campaign.CampaignStore;
+import dev.dispatch.domain.engagement.DeliveryStats;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Map;
 
-/** Reports and dashboards. Not built yet: answers 501 rather than showing made-up figures. */
+/**
+ * {@code GET /reports/{report}}: JSON, or CSV of the report's main table with {@code Accept: text/csv}. Every
+ * report reads precomputed aggregates only (campaign counters, provider daily statistics), a fixed number of
+ * reads whatever the audience size. The dashboard is not built yet: it answers 501 (behind the key too).
+ */
 @Path("/")
 public class ReportResource {
+    static final List<String> REPORTS = List.of("campaign", "providers", "trends");
+    static final String CSV = "text/csv";
+
+    private final CampaignStore campaigns;
+    private final DeliveryStats stats;
+    private final ProviderPrices prices;
+    private final Clock clock;
+
+    public ReportResource(CampaignStore campaigns, DeliveryStats stats, ProviderPrices prices, Clock clock) {
+        this.campaigns = campaigns;
+        this.stats = stats;
+        this.prices = prices;
+        this.clock = clock;
+    }
 
     @GET
     @Path("dashboard")
     public Response dashboard() {
-        return notImplemented();
+        return Response.status(501).type(MediaType.APPLICATION_JSON)
+                .entity(Map.of("error", "the dashboard is not built yet; the reports are at /reports/{report}")).build();
     }
 
     @GET
     @Path("reports/{report}")
-    public Response report() {
-        return notImplemented();
+    public Response report(@PathParam("report") String report, @HeaderParam(HttpHeaders.ACCEPT) String accept,
+            @QueryParam("campaign") String campaign, @QueryParam("from") String from, @QueryParam("to") String to,
+            @QueryParam("provider") String provider, @QueryParam("metric") String metric) {
+        Instant now = clock.instant();
+        LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
+        Map<String, Object> body = switch (report) {
+            case "campaign" -> campaign(campaign, now, today);
+            case "providers" -> {
+                DeliveryTrends.Period period = DeliveryTrends.period(from, to, today);
+                yield ProviderComparison.build(period, stats.days(period.from(), period.to()), prices);
+            }
+            case "trends" -> {
+                DeliveryTrends.Period period = DeliveryTrends.period(from, to, today);
+                String only = DeliveryTrends.provider(provider);
+                yield TrendReport.build(period, only, TrendReport.metric(metric), stats.days(period.from(), period.to()));
+            }
+            default -> throw new NotFoundException("no report '" + report + "'; the reports are " + String.join(", ", REPORTS));
+        };
+        if (accept != null && accept.toLowerCase(java.util.Locale.ROOT).contains(CSV)) {
+            return Response.ok(ReportTables.csv(report, body), CSV + "; charset=utf-8")
+                    .header("Content-Disposition", "attachment; filename=\"" + report + ".csv\"").build();
+        }
+        return Response.ok(body, MediaType.APPLICATION_JSON).build();
     }
 
-    private static Response notImplemented() {
-        return Response.status(501)
-                .type(MediaType.APPLICATION_JSON)
-                .entity(Map.of("error", "reports are not implemented yet"))
-                .build();
+    /** Reads: the campaign item twice (definition, counters) and one Query of the sender's last 30 days. */
+    private Map<String, Object> campaign(String id, Instant now, LocalDate today) {
+        if (id == null || id.isBlank()) {
+            throw new InvalidInputException("campaign", "is required: ?campaign=<campaign id>");
+        }
+        if (id.length() > 200) {
+            throw new InvalidInputException("campaign", "is not a campaign id (too long)");
+        }
+        Campaign found = campaigns.find(id.strip())
+                .orElseThrow(() -> new NotFoundException("campaign: no campaign with id " + id.strip()));
+        Map<String, Long> counters = campaigns.counters(found.id());
+        List<DeliveryStats.Day> norm = stats.days(today.minusDays(CampaignReport.NORM_DAYS - 1), today);
+        return CampaignReport.build(found, counters, norm, now);
     }
 }
