@@ -121,8 +121,22 @@ class EventFixturesTest {
     }
 
     @Test
-    void givenTheShellFixtures_thenTheShellsSayTheyAreNotBuiltInsteadOfPretending(LocalCloud cloud) throws Exception {
+    void givenTheReportFixtures_thenReportsAnswerBehindTheKeyAndTheDashboardSaysItIsNotBuilt(LocalCloud cloud) throws Exception {
+        assertEquals(401, status(invoke(cloud, "ReportFunction", "report-campaign-no-key.json")));
+        JsonNode providers = invoke(cloud, "ReportFunction", "report-providers.json");
+        assertEquals(200, status(providers), providers.toString());
+        assertEquals("providers", body(providers).get("report").asText());
+        assertEquals("2026-11-23", body(providers).get("from").asText());
+        JsonNode trends = invoke(cloud, "ReportFunction", "report-trends-csv.json");
+        assertEquals(200, status(trends), trends.toString());
+        String csv = trends.get("body").asText();
+        assertTrue(csv.startsWith("day,kind,sent,low,high\r\n2026-11-01,actual,"), csv);
+        assertEquals(29 + 7 + 1, csv.split("\r\n").length, csv); // header, 29 days, 7 forecast days
         assertEquals(501, status(invoke(cloud, "ReportFunction", "report-dashboard.json")));
+    }
+
+    @Test
+    void givenTheShellFixtures_thenTheShellsSayTheyAreNotBuiltInsteadOfPretending(LocalCloud cloud) throws Exception {
         assertEquals("not-implemented", invoke(cloud, "WarmingTickFunction", "warming-tick-schedule.json").get("status").asText());
     }
 }
