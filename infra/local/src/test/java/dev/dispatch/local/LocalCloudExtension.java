@@ -102,6 +102,14 @@ public final class LocalCloudExtension implements BeforeAllCallback, ParameterRe
         return dns;
     }
 
+    /** dev.dispatch.adapter.metrics.AwsCallCounter.ENV: the folder every function writes its AWS call counts to. */
+    public static final String AWS_CALL_COUNTS_ENV = "DISPATCH_COUNT_AWS_CALLS";
+
+    /** Where this JVM's functions write their AWS call counts ({@code <function name>-<pid>.counts}). */
+    public static Path awsCallCountsDir() {
+        return ProjectLayout.root().resolve("infra/local/target/local-cloud/aws-call-counts/pid-" + ProcessHandle.current().pid());
+    }
+
     /** The shared cloud, started on first use. */
     public static synchronized LocalCloud cloud() {
         if (startFailure != null) {
@@ -123,6 +131,9 @@ public final class LocalCloudExtension implements BeforeAllCallback, ParameterRe
                 options.logDir(ProjectLayout.root().resolve("infra/local/target/local-cloud/test-logs/pid-"
                         + ProcessHandle.current().pid()));
             }
+            // Every function counts its AWS calls into this JVM's folder (AwsCallCounter), so that a test can show
+            // what a request costs (ReportsApiTest: a report's reads).
+            options.environment(AWS_CALL_COUNTS_ENV, awsCallCountsDir().toString());
             // Secrets are re-read this often (5 minutes in the template), so a test can watch a rotation arrive.
             options.environment("DISPATCH_SECRETS_REFRESH_INTERVAL", SECRETS_REFRESH_INTERVAL.toSeconds() + "S");
             try {

@@ -1,0 +1,307 @@
+package dev.dispatch.local.api;
+
+import static dev.dispatch.local.LocalCloudExtension.call;
+import static dev.dispatch.local.LocalCloudExtension.json;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.dispatch.local.LocalCloud;
+import dev.dispatch.local.LocalCloudExtension;
+import java.io.IOException;
+import java.io.StringReader;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * The report function through the local HTTP API: its figures equal the api's, CSV, the API key, bad input, and
+ * what a campaign report costs in DynamoDB reads (counted by AwsCallCounter in the report function's process) at
+ * 1,000 and at 1,000,000 recipients.
+ */
+@ExtendWith(LocalCloudExtension.class)
+class ReportsApiTest {
+    private final String run = UUID.randomUUID().toString().substring(0, 8);
+
+    private static HttpResponse<String> report(String path, String accept) {
+        return LocalCloudExtension.send(LocalCloudExtension.request(path)
+                .header("Authorization", "Bearer " + LocalCloudExtension.devApiKey())
+                .header("Accept", accept).GET().build());
+    }
+
+    private static JsonNode ok(HttpResponse<String> response) {
+        assertEquals(200, response.statusCode(), response.body());
+        return json(response);
+    }
+
+    private String address(String local) {
+        return local + "-" + run + "@example.com";
+    }
+
+    private String draftCampaign(String segment) {
+        HttpResponse<String> created = call("POST", "/campaigns", "{\"name\":\"Report " + run + "\",\"fromEmail\":\"news@example.com\","
+                + "\"subject\":\"Hi\",\"html\":\"<p>Hi</p><a href=\\\"{{unsubscribeUrl}}\\\">Unsubscribe</a>\","
+                + "\"segments\":[\"" + segment + "\"],\"variants\":[{\"id\":\"A\",\"percent\":50},{\"id\":\"B\",\"percent\":50}],"
+                + "\"providers\":[\"ses\"]}");
+        assertEquals(201, created.statusCode(), created.body());
+        return json(created).get("id").asText();
+    }
+
+    @Test
+    void givenASentCampaign_thenItsReportShowsTheApiStatsFiguresAsJsonAndCsv() throws Exception {
+        String segment = "report-" + run;
+        for (String name : List.of("ada", "bob", "cyd", "dan", "eve", "fay")) {
+            assertEquals(201, call("POST", "/subscribers", "{\"email\":\"" + address(name) + "\",\"segments\":[\"" + segment + "\"]}").statusCode());
+        }
+        String id = draftCampaign(segment);
+        assertEquals(200, call("POST", "/campaigns/" + id + "/send", null).statusCode());
+        JsonNode campaign = null;
+        for (int i = 0; i < 120; i++) {
+            campaign = json(call("GET", "/campaigns/" + id, null));
+            if ("sent".equals(campaign.get("status").asText())) {
+                break;
+            }
+            Thread.sleep(500);
+        }
+        assertEquals("sent", campaign.get("status").asText(), campaign.toString());
+
+        JsonNode stats = ok(call("GET", "/campaigns/" + id + "/stats", null));
+        JsonNode report = ok(report("/reports/campaign?campaign=" + id, "application/json"));
+        assertEquals(6, stats.get("counts").get("sent").asInt(), stats.toString());
+        for (String field : List.of("id", "status", "counts", "sentRate", "rates", "variants")) {
+            assertEquals(stats.get(field), report.get(field), field);
+        }
+        assertEquals(6, report.get("progress").get("processed").asInt(), report.toString());
+        assertEquals(1.0, report.get("progress").get("complete").asDouble());
+        assertTrue(report.get("recommendations").isArray(), report.toString());
+
+        HttpResponse<String> csv = report("/reports/campaign?campaign=" + id, "text/csv");
+        assertEquals(200, csv.statusCode(), csv.body());
+        assertTrue(csv.headers().firstValue("Content-Type").orElse("").startsWith("text/csv"), csv.headers().toString());
+        List<CSVRecord> rows = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).get()
+                .parse(new StringReader(csv.body())).getRecords();
+        assertEquals(List.of("campaign", "variant", "variant"), rows.stream().map(r -> r.get("scope")).toList(), csv.body());
+        assertEquals(id, rows.get(0).get("name"));
+        assertEquals("6", rows.get(0).get("sent"));
+        assertEquals(stats.get("rates").get("deliveryRate").asDouble(), Double.parseDouble(rows.get(0).get("deliveryRate")));
+        assertEquals(6, Long.parseLong(rows.get(1).get("sent")) + Long.parseLong(rows.get(2).get("sent")), csv.body());
+    }
+
+    @Test
+    void givenProviderDailyStats_thenTheProviderAndTrendReportsShowTheApiTrendsFigures(LocalCloud cloud) {
+        // Two providers of this run, on two days far in the past so that no other test's sends mix in.
+        String ses = "rs" + run;
+        String pm = "rp" + run;
+        LocalDate d1 = LocalDate.of(2020, 3, 1);
+        writeStats(cloud, d1, ses, Map.of("sent", 1000L, "delivered", 990L, "opened", 200L, "bounced", 10L, "complained", 1L));
+        writeStats(cloud, d1.plusDays(1), ses, Map.of("sent", 3000L, "delivered", 2900L, "opened", 500L, "clicked", 50L, "bounced", 100L));
+        writeStats(cloud, d1, pm, Map.of("sent", 500L, "delivered", 500L, "opened", 150L));
+        String period = "from=" + d1 + "&to=" + d1.plusDays(2);
+
+        JsonNode trends = ok(call("GET", "/analytics/trends?" + period, null));
+        JsonNode providers = ok(report("/reports/providers?" + period, "application/json"));
+        Map<String, JsonNode> byName = new HashMap<>();
+        providers.get("providers").forEach(p -> byName.put(p.get("provider").asText(), p));
+        for (String provider : List.of(ses, pm)) {
+            JsonNode api = trends.get("providers").get(provider);
+            assertEquals(api.get("counts"), byName.get(provider).get("counts"), provider);
+            assertEquals(api.get("rates"), byName.get(provider).get("rates"), provider);
+        }
+        assertEquals(4000, byName.get(ses).get("sent").asLong());
+        assertEquals(4000.0 / 4500, byName.get(ses).get("share").asDouble(), 1e-12);
+        assertTrue(byName.get(pm).get("estimatedCost").isNull(), "no price configured for " + pm);
+
+        JsonNode series = ok(report("/reports/trends?" + period + "&provider=" + ses + "&metric=sent", "application/json"));
+        assertEquals(List.of(1000.0, 3000.0, 0.0), values(series.get("days")));
+        assertEquals(7, series.get("forecast").size());
+        JsonNode first = series.get("forecast").get(0);
+        assertTrue(first.get("low").asDouble() <= first.get("value").asDouble()
+                && first.get("value").asDouble() <= first.get("high").asDouble(), first.toString());
+        assertEquals(d1.plusDays(3).toString(), first.get("day").asText());
+
+        HttpResponse<String> csv = report("/reports/providers?" + period, "text/csv");
+        assertEquals(200, csv.statusCode(), csv.body());
+        assertTrue(csv.body().startsWith("provider,share,sent,"), csv.body());
+        assertTrue(csv.body().contains("\r\n" + ses + ",0.8888888888888888,4000,3890,"), csv.body());
+    }
+
+    @Test
+    void withoutTheKeyEveryReportRouteIsRefused() {
+        for (String path : List.of("/reports/campaign?campaign=x", "/reports/providers", "/reports/trends", "/reports/nope", "/dashboard")) {
+            HttpResponse<String> none = LocalCloudExtension.get(path);
+            assertEquals(401, none.statusCode(), path + ": " + none.body());
+            HttpResponse<String> wrong = LocalCloudExtension.send(LocalCloudExtension.request(path)
+                    .header("Authorization", "Bearer not-the-key").GET().build());
+            assertEquals(401, wrong.statusCode(), path + ": " + wrong.body());
+            assertTrue(!wrong.body().contains("\"counts\""), wrong.body());
+        }
+    }
+
+    @Test
+    void badInputIsRefusedNamingTheParameter() {
+        HttpResponse<String> unknown = report("/reports/nope", "application/json");
+        assertEquals(404, unknown.statusCode(), unknown.body());
+        assertTrue(json(unknown).get("error").asText().contains("campaign, providers, trends"), unknown.body());
+
+        assertField(report("/reports/campaign", "application/json"), 400, "campaign");
+        HttpResponse<String> noCampaign = report("/reports/campaign?campaign=no-such-" + run, "application/json");
+        assertEquals(404, noCampaign.statusCode(), noCampaign.body());
+        assertTrue(json(noCampaign).get("error").asText().startsWith("campaign: no campaign with id no-such-"), noCampaign.body());
+
+        assertField(report("/reports/providers?from=2026-02-30", "application/json"), 400, "from");
+        assertField(report("/reports/trends?to=yesterday", "application/json"), 400, "to");
+        assertField(report("/reports/providers?from=2025-01-01&to=2026-06-01", "application/json"), 400, "from");
+        assertField(report("/reports/trends?from=2026-02-01&to=2026-01-01", "application/json"), 400, "from");
+        assertField(report("/reports/trends?metric=revenue", "application/json"), 400, "metric");
+        assertField(report("/reports/trends?provider=A%20B", "application/json"), 400, "provider");
+    }
+
+    private static void assertField(HttpResponse<String> response, int status, String field) {
+        assertEquals(status, response.statusCode(), response.body());
+        assertEquals(field, json(response).get("field").asText(), response.body());
+        assertTrue(!json(response).get("error").asText().isBlank(), response.body());
+    }
+
+    /**
+     * The read cost of a campaign report does not grow with the audience: counters written directly for campaigns of
+     * 1,000 and 1,000,000 recipients (two variants, every counter the pipeline keeps), and each report's DynamoDB
+     * calls counted in the report function's process.
+     */
+    @Test
+    void aCampaignReportCostsTheSameReadsAtAThousandAndAtAMillionRecipients(LocalCloud cloud) throws Exception {
+        Map<Long, Map<String, Long>> readsByAudience = new LinkedHashMap<>();
+        for (long recipients : List.of(1_000L, 1_000_000L)) {
+            String id = draftCampaign("cost-" + run);
+            writeCampaignCounters(cloud, id, recipients);
+            ok(report("/reports/campaign?campaign=" + id, "application/json")); // warm: the first call may cold-start
+            Map<String, Long> before = stableReportCounts();
+            JsonNode body = ok(report("/reports/campaign?campaign=" + id, "application/json"));
+            Map<String, Long> reads = difference(stableReportCountsAfter(before), before);
+            assertEquals(recipients, body.get("counts").get("recipients").asLong(), body.toString());
+            assertEquals(recipients, body.get("progress").get("processed").asLong(), body.toString());
+            readsByAudience.put(recipients, reads);
+        }
+        Map<String, Long> small = readsByAudience.get(1_000L);
+        System.out.println("campaign report DynamoDB calls (per operation) at 1,000 and 1,000,000 recipients: " + readsByAudience);
+        assertEquals(small, readsByAudience.get(1_000_000L));
+        // The campaign item twice (definition, counters) and one Query of the sender's 30 days of daily statistics.
+        assertEquals(Map.of("DynamoDb.GetItem.calls", 2L, "DynamoDb.Query.calls", 1L), small);
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private static List<Double> values(JsonNode days) {
+        return java.util.stream.StreamSupport.stream(days.spliterator(), false).map(d -> d.get("value").asDouble()).toList();
+    }
+
+    private static void writeStats(LocalCloud cloud, LocalDate day, String provider, Map<String, Long> counts) {
+        add(cloud, "CountersTable", Map.of("pk", AttributeValue.fromS("delivery-stats"), "sk", AttributeValue.fromS(day + "#" + provider)), counts);
+    }
+
+    /** What the pipeline would have counted for a finished campaign of {@code recipients}, split over variants A and B. */
+    private static void writeCampaignCounters(LocalCloud cloud, String id, long recipients) {
+        long half = recipients / 2;
+        Map<String, Long> counts = new LinkedHashMap<>();
+        for (String v : List.of("A", "B")) {
+            counts.put("variant." + v + ".sent", half);
+            counts.put("variant." + v + ".delivered", half * 98 / 100);
+            counts.put("variant." + v + ".uniqueOpened", half * (v.equals("A") ? 20 : 22) / 100);
+            counts.put("variant." + v + ".uniqueClicked", half / 25);
+        }
+        counts.putAll(Map.of("recipients", recipients, "sent", recipients, "delivered", recipients * 98 / 100,
+                "opened", recipients * 30 / 100, "uniqueOpened", recipients * 21 / 100, "clicked", recipients / 20,
+                "uniqueClicked", recipients / 25, "bounced", recipients / 100, "complained", recipients / 5000,
+                "unsubscribed", recipients / 1000));
+        add(cloud, "CampaignsTable", Map.of("id", AttributeValue.fromS(id)), counts);
+    }
+
+    /** ADD to {@code n_<name>} attributes, as DynamoDbCampaignStore and DynamoDbDeliveryStats keep counters. */
+    private static void add(LocalCloud cloud, String table, Map<String, AttributeValue> key, Map<String, Long> counts) {
+        StringBuilder expression = new StringBuilder("ADD ");
+        Map<String, String> names = new HashMap<>();
+        Map<String, AttributeValue> values = new HashMap<>();
+        int i = 0;
+        for (Map.Entry<String, Long> e : counts.entrySet()) {
+            expression.append(i == 0 ? "" : ", ").append("#n").append(i).append(" :v").append(i);
+            names.put("#n" + i, "n_" + e.getKey());
+            values.put(":v" + i, AttributeValue.fromN(Long.toString(e.getValue())));
+            i++;
+        }
+        cloud.localAws().dynamoDb().updateItem(b -> b.tableName(cloud.localAws().resources().tableName(table)).key(key)
+                .updateExpression(expression.toString()).expressionAttributeNames(names).expressionAttributeValues(values));
+    }
+
+    /** The report function's DynamoDB call counts (all its processes), once they stopped changing. */
+    private static Map<String, Long> stableReportCounts() throws Exception {
+        Map<String, Long> last = reportCounts();
+        for (long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos(); System.nanoTime() < deadline; ) {
+            Thread.sleep(1200); // the counter writes its file every 0.5 s
+            Map<String, Long> now = reportCounts();
+            if (now.equals(last)) {
+                return now;
+            }
+            last = now;
+        }
+        throw new AssertionError("the report function's call counts kept changing: " + last);
+    }
+
+    private static Map<String, Long> stableReportCountsAfter(Map<String, Long> before) throws Exception {
+        for (long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos(); System.nanoTime() < deadline; ) {
+            if (!reportCounts().equals(before)) {
+                return stableReportCounts();
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("the report function counted no call (is " + LocalCloudExtension.AWS_CALL_COUNTS_ENV + " set?)");
+    }
+
+    private static Map<String, Long> reportCounts() throws IOException {
+        Map<String, Long> sum = new HashMap<>();
+        Path dir = LocalCloudExtension.awsCallCountsDir();
+        if (!Files.isDirectory(dir)) {
+            return sum;
+        }
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*-report-*.counts")) {
+            for (Path file : files) {
+                Properties counts = new Properties();
+                try (var reader = Files.newBufferedReader(file)) {
+                    counts.load(reader);
+                }
+                counts.forEach((k, v) -> {
+                    String key = (String) k;
+                    if (key.startsWith("DynamoDb.") && key.endsWith(".calls")) {
+                        sum.merge(key, Long.parseLong((String) v), Long::sum);
+                    }
+                });
+            }
+        }
+        return sum;
+    }
+
+    private static Map<String, Long> difference(Map<String, Long> after, Map<String, Long> before) {
+        Map<String, Long> out = new HashMap<>();
+        after.forEach((k, v) -> {
+            long d = v - before.getOrDefault(k, 0L);
+            if (d != 0) {
+                out.put(k, d);
+            }
+        });
+        return out;
+    }
+}
