@@ -10,7 +10,6 @@ import jakarta.ws.rs.container.PreMatching;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.Provider;
-import java.util.Map;
 
 /** Every route of this function needs the API key, checked exactly as the api function checks it. */
 @Provider
@@ -29,7 +28,7 @@ public class ApiKeyFilter implements ContainerRequestFilter {
         if (!keyDigests.accepts(request.getHeaderString(HttpHeaders.AUTHORIZATION))) {
             request.abortWith(Response.status(Response.Status.UNAUTHORIZED)
                     .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer")
-                    .entity(Map.of("error", "unauthorized"))
+                    .entity(ErrorMappers.body("unauthorized", null)) // the api's 401 body
                     .type("application/json")
                     .build());
         }

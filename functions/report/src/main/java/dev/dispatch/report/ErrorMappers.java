@@ -21,9 +21,14 @@ public class ErrorMappers {
     }
 
     static Response error(int status, String message, String field) {
+        return Response.status(status).type("application/json").entity(body(message, field)).build();
+    }
+
+    /** {@code {"error": ..., "field": ...}}, as the api answers errors. */
+    static Map<String, Object> body(String message, String field) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("error", message);
         body.put("field", field);
-        return Response.status(status).type("application/json").entity(body).build();
+        return body;
     }
 }

@@ -90,7 +90,8 @@ public final class CampaignReport {
                 eta = now.plusMillis((long) (remaining / perMinute * 60_000)).toString();
             }
         }
-        progress.put("sendingSince", campaign.status() == CampaignStatus.SENDING ? String.valueOf(campaign.updatedAt()) : null);
+        boolean sending = campaign.status() == CampaignStatus.SENDING && campaign.updatedAt() != null;
+        progress.put("sendingSince", sending ? campaign.updatedAt().toString() : null);
         progress.put("recipientsPerMinute", perMinute);
         progress.put("eta", eta);
         progress.put("etaIsLowerBound", eta != null && !campaign.progress().complete());

@@ -149,6 +149,7 @@ class ReportsApiTest {
             HttpResponse<String> wrong = LocalCloudExtension.send(LocalCloudExtension.request(path)
                     .header("Authorization", "Bearer not-the-key").GET().build());
             assertEquals(401, wrong.statusCode(), path + ": " + wrong.body());
+            assertEquals("unauthorized", json(wrong).get("error").asText(), wrong.body());
             assertTrue(!wrong.body().contains("\"counts\""), wrong.body());
         }
     }
