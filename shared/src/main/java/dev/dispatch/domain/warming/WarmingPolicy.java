@@ -53,10 +53,13 @@ public final class WarmingPolicy {
             return new Outcome(s, made);
         }
         if (s.status() == PlanStatus.PAUSED) {
-            if (!overWarning) {
+            // Resuming needs the evidence gone, not merely too little of it: a paused plan sends nothing, so the window
+            // only shrinks to the bad days themselves; they must be under the warning levels (or aged out of it).
+            boolean stillBad = bounce >= t.warningBounceRate() || complaint >= t.warningComplaintRate();
+            if (!stillBad) {
                 // Resumed on the day it stopped at; the next day starts tomorrow.
                 s = record(s.with(PlanStatus.WARMING, day, today, s.lastStepBackOn()), made, decision(plan, now,
-                        Action.RESUMED, day, day, figures, "rates back under the warning levels: " + judgedText(figures,
+                        Action.RESUMED, day, day, figures, "rates back under the warning levels: " + ratesText(figures,
                                 t) + "; resumes on day " + day));
             }
             return new Outcome(s, made);
@@ -110,8 +113,12 @@ public final class WarmingPolicy {
         if (f.sent() < t.minimumSample()) {
             return "too few sent in the window to judge (" + f.sent() + " < " + t.minimumSample() + ")";
         }
+        return ratesText(f, t);
+    }
+
+    private static String ratesText(FeedbackFigures f, WarmingThresholds t) {
         return "bounce " + percent(f.bounceRate()) + " < " + percent(t.warningBounceRate()) + ", complaint "
-                + percent(f.complaintRate()) + " < " + percent(t.warningComplaintRate()) + " over " + f.sent() + " sent";
+                + percent(f.complaintRate()) + " < " + percent(t.warningComplaintRate()) + " over " + f.sent() + " sent in " + f.from() + ".." + f.to();
     }
 
     private static String levels(FeedbackFigures f, double bounceLevel, double complaintLevel, String kind) {
