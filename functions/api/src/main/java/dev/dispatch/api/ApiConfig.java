@@ -16,6 +16,8 @@ public interface ApiConfig {
 
     Secrets secrets();
 
+    Warming warming();
+
     /** The API's public base URL (one-click unsubscribe links). */
     String publicApiUrl();
 
@@ -64,6 +66,16 @@ public interface ApiConfig {
 
         /** Shared control state: provider health, pacing, warming plans, operator overrides and their audit. */
         String control();
+    }
+
+    /** IP warm-up: the plans come from the shipped warming.yaml. */
+    interface Warming {
+        Test test();
+
+        /** Test profile only ({@code %test.} in application.properties): a warming.yaml on disk instead. */
+        interface Test {
+            Optional<String> configFile();
+        }
     }
 
     interface Import {

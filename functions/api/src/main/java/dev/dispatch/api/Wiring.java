@@ -6,6 +6,11 @@ import dev.dispatch.adapter.dynamodb.DynamoDbDeliveryStats;
 import dev.dispatch.adapter.dynamodb.DynamoDbEngagementStore;
 import dev.dispatch.adapter.dynamodb.DynamoDbSendLedger;
 import dev.dispatch.adapter.dynamodb.DynamoDbSubscriberCounters;
+import dev.dispatch.adapter.dynamodb.DynamoDbWarmingStore;
+import dev.dispatch.adapter.config.ConfigFiles;
+import dev.dispatch.domain.warming.WarmingConfig;
+import dev.dispatch.domain.warming.WarmingOverrides;
+import dev.dispatch.domain.warming.WarmingStore;
 import dev.dispatch.adapter.render.HandlebarsTemplates;
 import dev.dispatch.adapter.secrets.CachedSecret;
 import dev.dispatch.adapter.secrets.SecretReader;
@@ -126,6 +131,28 @@ public class Wiring {
         ApiConfig.Tables t = config.tables();
         return new DynamoDbAddressMigration(dynamoDb, new SubscriberTables(t.subscribers(), t.segmentMembers(), t.suppressions(),
                 t.counters()), t.engagement(), t.campaigns(), DynamoDbAddressMigration.DEFAULT_MARKER, Clock.systemUTC());
+    }
+
+    /** warming.yaml, validated at start: a bad file fails the cold start with its file, field and problem. */
+    @Produces
+    @Singleton
+    @Startup
+    WarmingConfig warmingConfig(ApiConfig config) {
+        return config.warming().test().configFile().filter(f -> !f.isBlank())
+                .map(f -> ConfigFiles.warming(java.nio.file.Path.of(f))).orElseGet(ConfigFiles::warming);
+    }
+
+    /** Plans' state and usage in the Control table; warming-tick is the other writer. */
+    @Produces
+    @Singleton
+    WarmingStore warmingStore(DynamoDbClient dynamoDb, ApiConfig config) {
+        return new DynamoDbWarmingStore(dynamoDb, config.tables().control());
+    }
+
+    @Produces
+    @Singleton
+    WarmingOverrides warmingOverrides(WarmingConfig warming, WarmingStore store) {
+        return new WarmingOverrides(warming, store, Clock.systemUTC());
     }
 
     /** One clock for the analytics views, so that "now" (score decay, default periods) is always UTC. */

@@ -52,6 +52,11 @@ public class WarmingTicker {
         return all;
     }
 
+    /** How many plans a tick works on. */
+    public int enabledPlans() {
+        return config.enabledPlans().size();
+    }
+
     /** The provider's sent, bounced and complained counts from {@code from} to {@code to}. */
     public FeedbackFigures figures(String provider, LocalDate from, LocalDate to) {
         long sent = 0;
