@@ -18,6 +18,11 @@ public record EngagementRank(String key, double score, Instant lastActivityAt) {
             .thenComparing(EngagementRank::lastActivityAt, Comparator.nullsLast(Comparator.reverseOrder()))
             .thenComparing(EngagementRank::key);
 
+    /** The rank of a subscriber's engagement as of {@code now} (the score decayed to then). */
+    public static EngagementRank of(dev.dispatch.domain.engagement.SubscriberEngagement engagement, Instant now) {
+        return new EngagementRank(engagement.email().key(), engagement.scoreAt(now), engagement.lastActivityAt());
+    }
+
     public boolean neverEngaged() {
         return lastActivityAt == null && score <= 0;
     }

@@ -83,5 +83,9 @@ class WarmingAllowanceTest {
         ranks.sort(EngagementRank.MOST_ENGAGED_FIRST);
         assertEquals(List.of("hot@x.org", "warm-recent@x.org", "warm@x.org", "old@x.org", "another-never@x.org", "never@x.org"),
                 ranks.stream().map(EngagementRank::key).toList());
+        EngagementRank none = EngagementRank.of(dev.dispatch.domain.engagement.SubscriberEngagement.none(
+                new dev.dispatch.domain.subscriber.EmailAddress("Nobody@X.org")), now);
+        assertTrue(none.neverEngaged(), none.toString());
+        assertEquals("nobody@x.org", none.key());
     }
 }

@@ -172,5 +172,10 @@ class WarmingApiTest {
         assertEquals(401, call("POST", "/system/warming/postmark-e2e/pause", null).statusCode());
         assertEquals(401, call("GET", "/system/warming", "wrong-key").statusCode());
         assertEquals("warming", plan("postmark-e2e").get("state").asText(), "the refused calls changed nothing");
+
+        HttpResponse<String> openapi = call("GET", "/openapi", null);
+        assertEquals(200, openapi.statusCode());
+        assertTrue(openapi.body().contains("/system/warming/{plan}/pause") && openapi.body().contains("/system/warming/{plan}/resume"),
+                "documented in the OpenAPI document");
     }
 }
