@@ -36,6 +36,13 @@ public final class WarmingPolicy {
         if (s.status() == PlanStatus.WARM || s.status() == PlanStatus.OPERATOR_PAUSED) {
             return new Outcome(s, made); // an operator's pause is lifted by an operator only
         }
+        if (s.day() > plan.schedule().days()) {
+            // The schedule was shortened under a running plan (warming.yaml edited): it is past its last day.
+            s = record(s.with(PlanStatus.WARM, s.day(), today, s.lastStepBackOn()), made, decision(plan, now,
+                    Action.WARMED, s.day(), s.day(), figures, "past the last day (" + plan.schedule().days()
+                            + ") of schedule " + plan.schedule().name() + ": no warming cap any more"));
+            return new Outcome(s, made);
+        }
         WarmingThresholds t = plan.thresholds();
         boolean judged = figures.sent() >= t.minimumSample();
         double bounce = figures.bounceRate();

@@ -135,6 +135,20 @@ class WarmingPolicyTest {
     }
 
     @Test
+    void givenTheLastDay_whenTheDayChanges_thenThePlanIsWarm_andAShortenedScheduleMakesItWarmAtOnce() {
+        WarmingPlan plan = plan(WarmingPlan.OnWarning.STEP_BACK);
+        WarmingPolicy.Outcome warm = WarmingPolicy.decide(plan, state(PlanStatus.WARMING, 30, DAY1), CLEAN,
+                DAY1.plusSeconds(86400));
+        assertEquals(List.of(Action.WARMED), actions(warm));
+        assertEquals(PlanStatus.WARM, warm.next().status());
+        assertEquals(List.of(), actions(WarmingPolicy.decide(plan, warm.next(), figures(1000, 500, 10), DAY1.plusSeconds(2 * 86400))),
+                "a warm plan is no longer judged");
+        WarmingPolicy.Outcome shortened = WarmingPolicy.decide(plan, state(PlanStatus.HOLDING, 40, DAY1),
+                figures(1000, 35, 0), DAY1);
+        assertEquals(List.of(Action.WARMED), actions(shortened), "no step back past a schedule's end");
+    }
+
+    @Test
     void givenAnOperatorPause_thenTheTickerNeverResumesIt_andOnlyAnOperatorDoes() {
         WarmingPlan plan = plan(WarmingPlan.OnWarning.HOLD);
         WarmingConfig config = WarmingConfig.of(List.of(SCHEDULE), List.of(plan),
