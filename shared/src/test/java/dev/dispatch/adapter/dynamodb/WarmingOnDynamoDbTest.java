@@ -237,6 +237,39 @@ class WarmingOnDynamoDbTest {
         assertEquals(PlanStatus.PAUSED, store.find(planName).orElseThrow().status());
     }
 
+    @Test
+    void givenDuplicateTicksAtOnce_thenEachDecisionIsMadeOnce() throws Exception {
+        String planName = "wd-" + UUID.randomUUID().toString().substring(0, 8);
+        WarmingConfig config = config(planName);
+        DynamoDbWarmingStore store = new DynamoDbWarmingStore(dynamoDb, control);
+        DynamoDbDeliveryStats stats = new DynamoDbDeliveryStats(dynamoDb, counters);
+        MovableClock clock = new MovableClock(START.minusDays(40).atStartOfDay(ZoneOffset.UTC).toInstant());
+        ExecutorService pool = Executors.newFixedThreadPool(6);
+        try {
+            for (int day = 0; day < 3; day++) {
+                clock.set(START.minusDays(40 - day).atStartOfDay(ZoneOffset.UTC).toInstant().plusSeconds(60));
+                List<Future<List<WarmingDecision>>> ticks = new ArrayList<>();
+                for (int i = 0; i < 6; i++) {
+                    // six containers' tickers, as a schedule delivered more than once would run them
+                    WarmingTicker ticker = new WarmingTicker(config, store, stats, clock);
+                    ticks.add(pool.submit(ticker::tick));
+                }
+                List<WarmingDecision> made = new ArrayList<>();
+                for (Future<List<WarmingDecision>> t : ticks) {
+                    made.addAll(t.get());
+                }
+                assertEquals(List.of(day == 0 ? Action.STARTED : Action.ADVANCED),
+                        made.stream().map(WarmingDecision::action).toList(), "day " + day);
+            }
+            PlanState state = store.find(planName).orElseThrow();
+            assertEquals(3, state.day());
+            assertEquals(3, state.decisions().size());
+            assertEquals(3, state.version());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     /** A clock the test moves. */
     static final class MovableClock extends Clock {
         private volatile Instant now;
