@@ -1,5 +1,6 @@
 package dev.dispatch.api;
 
+import dev.dispatch.adapter.config.ConfigFiles;
 import dev.dispatch.adapter.dynamodb.DynamoDbAddressMigration;
 import dev.dispatch.adapter.dynamodb.DynamoDbCampaignStore;
 import dev.dispatch.adapter.dynamodb.DynamoDbDeliveryStats;
@@ -7,10 +8,6 @@ import dev.dispatch.adapter.dynamodb.DynamoDbEngagementStore;
 import dev.dispatch.adapter.dynamodb.DynamoDbSendLedger;
 import dev.dispatch.adapter.dynamodb.DynamoDbSubscriberCounters;
 import dev.dispatch.adapter.dynamodb.DynamoDbWarmingStore;
-import dev.dispatch.adapter.config.ConfigFiles;
-import dev.dispatch.domain.warming.WarmingConfig;
-import dev.dispatch.domain.warming.WarmingOverrides;
-import dev.dispatch.domain.warming.WarmingStore;
 import dev.dispatch.adapter.render.HandlebarsTemplates;
 import dev.dispatch.adapter.secrets.CachedSecret;
 import dev.dispatch.adapter.secrets.SecretReader;
@@ -30,9 +27,13 @@ import dev.dispatch.adapter.dynamodb.DynamoDbSubscriberStore;
 import dev.dispatch.adapter.dynamodb.SubscriberTables;
 import dev.dispatch.domain.subscriber.SubscriberImport;
 import dev.dispatch.domain.subscriber.SubscriberService;
+import dev.dispatch.domain.warming.WarmingConfig;
+import dev.dispatch.domain.warming.WarmingOverrides;
+import dev.dispatch.domain.warming.WarmingStore;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -139,7 +140,7 @@ public class Wiring {
     @Startup
     WarmingConfig warmingConfig(ApiConfig config) {
         return config.warming().test().configFile().filter(f -> !f.isBlank())
-                .map(f -> ConfigFiles.warming(java.nio.file.Path.of(f))).orElseGet(ConfigFiles::warming);
+                .map(f -> ConfigFiles.warming(Path.of(f))).orElseGet(ConfigFiles::warming);
     }
 
     /** Plans' state and usage in the Control table; warming-tick is the other writer. */
