@@ -18,6 +18,8 @@ public interface ApiConfig {
 
     Content content();
 
+    Warming warming();
+
     /** The API's public base URL (one-click unsubscribe links). */
     String publicApiUrl();
 
@@ -75,6 +77,16 @@ public interface ApiConfig {
 
         /** The DNS server the sender checks ask ("host:port"); the system's resolvers when absent. */
         Optional<String> dnsServer();
+    }
+
+    /** IP warm-up: the plans come from the shipped warming.yaml. */
+    interface Warming {
+        Test test();
+
+        /** Test profile only ({@code %test.} in application.properties): a warming.yaml on disk instead. */
+        interface Test {
+            Optional<String> configFile();
+        }
     }
 
     interface Import {

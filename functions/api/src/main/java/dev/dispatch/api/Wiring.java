@@ -1,11 +1,13 @@
 package dev.dispatch.api;
 
+import dev.dispatch.adapter.config.ConfigFiles;
 import dev.dispatch.adapter.dynamodb.DynamoDbAddressMigration;
 import dev.dispatch.adapter.dynamodb.DynamoDbCampaignStore;
 import dev.dispatch.adapter.dynamodb.DynamoDbDeliveryStats;
 import dev.dispatch.adapter.dynamodb.DynamoDbEngagementStore;
 import dev.dispatch.adapter.dynamodb.DynamoDbSendLedger;
 import dev.dispatch.adapter.dynamodb.DynamoDbSubscriberCounters;
+import dev.dispatch.adapter.dynamodb.DynamoDbWarmingStore;
 import dev.dispatch.adapter.render.HandlebarsTemplates;
 import dev.dispatch.adapter.secrets.ApiKeyDigests;
 import dev.dispatch.adapter.secrets.CachedSecret;
@@ -31,9 +33,13 @@ import dev.dispatch.adapter.dynamodb.DynamoDbSubscriberStore;
 import dev.dispatch.adapter.dynamodb.SubscriberTables;
 import dev.dispatch.domain.subscriber.SubscriberImport;
 import dev.dispatch.domain.subscriber.SubscriberService;
+import dev.dispatch.domain.warming.WarmingConfig;
+import dev.dispatch.domain.warming.WarmingOverrides;
+import dev.dispatch.domain.warming.WarmingStore;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -140,6 +146,28 @@ public class Wiring {
         ApiConfig.Tables t = config.tables();
         return new DynamoDbAddressMigration(dynamoDb, new SubscriberTables(t.subscribers(), t.segmentMembers(), t.suppressions(),
                 t.counters()), t.engagement(), t.campaigns(), DynamoDbAddressMigration.DEFAULT_MARKER, Clock.systemUTC());
+    }
+
+    /** warming.yaml, validated at start: a bad file fails the cold start with its file, field and problem. */
+    @Produces
+    @Singleton
+    @Startup
+    WarmingConfig warmingConfig(ApiConfig config) {
+        return config.warming().test().configFile().filter(f -> !f.isBlank())
+                .map(f -> ConfigFiles.warming(Path.of(f))).orElseGet(ConfigFiles::warming);
+    }
+
+    /** Plans' state and usage in the Control table; warming-tick is the other writer. */
+    @Produces
+    @Singleton
+    WarmingStore warmingStore(DynamoDbClient dynamoDb, ApiConfig config) {
+        return new DynamoDbWarmingStore(dynamoDb, config.tables().control());
+    }
+
+    @Produces
+    @Singleton
+    WarmingOverrides warmingOverrides(WarmingConfig warming, WarmingStore store) {
+        return new WarmingOverrides(warming, store, Clock.systemUTC());
     }
 
     /** One clock for the analytics views, so that "now" (score decay, default periods) is always UTC. */

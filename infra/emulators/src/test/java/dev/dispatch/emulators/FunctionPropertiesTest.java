@@ -71,7 +71,8 @@ class FunctionPropertiesTest {
         List<String> problems = new ArrayList<>();
         for (Path file : functionProperties()) {
             for (String key : load(file).stringPropertyNames()) {
-                boolean testOnly = key.contains("dispatch.webhooks.test.") || key.contains("verify-at")
+                boolean testOnly = key.contains("dispatch.webhooks.test.") || key.contains("dispatch.warming.test.")
+                        || key.contains("verify-at")
                         || key.contains("sns-confirm-base-url") || key.contains("sns-certificate-dir")
                         || key.contains("sns-trust-anchor");
                 if (testOnly && !key.startsWith("%test.")) {

@@ -761,7 +761,8 @@ final class TemplateChecks {
 
     /** Variables that switch a production check off; process-webhook reads them under the test profile only. */
     static final List<String> TEST_ONLY_VARIABLES =
-            List.of("WEBHOOK_VERIFY_AT", "SNS_CONFIRM_BASE_URL", "SNS_CERTIFICATE_DIR", "SNS_TEST_TRUST_ANCHOR");
+            List.of("WEBHOOK_VERIFY_AT", "SNS_CONFIRM_BASE_URL", "SNS_CERTIFICATE_DIR", "SNS_TEST_TRUST_ANCHOR",
+                    "WARMING_CONFIG_FILE");
 
     /**
      * No function runs under another Quarkus profile than prod (the test profile turns test-only switches on), and

@@ -8,8 +8,15 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.dispatch.domain.config.ConfigException;
 import dev.dispatch.domain.config.ProviderCatalog;
 import dev.dispatch.domain.config.ProviderSettings;
+import dev.dispatch.domain.warming.SendingHours;
+import dev.dispatch.domain.warming.WarmingConfig;
+import dev.dispatch.domain.warming.WarmingPlan;
+import dev.dispatch.domain.warming.WarmingSchedule;
+import dev.dispatch.domain.warming.WarmingThresholds;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -96,6 +103,132 @@ public final class ConfigFiles {
         return ProviderCatalog.of(settings);
     }
 
+    /** {@code warming.yaml} from the classpath, checked against {@code providers.yaml}. */
+    public static WarmingConfig warming() {
+        return warming(read(WarmingConfig.FILE), providers());
+    }
+
+    /**
+     * {@code warming.yaml} from a file instead of the classpath: only for tests and the local stack (each function
+     * reads it under its Quarkus test profile only), so a deployed function always runs the shipped file.
+     */
+    public static WarmingConfig warming(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            return warming(parse(WarmingConfig.FILE, in), providers());
+        } catch (IOException e) {
+            throw new ConfigException(WarmingConfig.FILE, "(file)", "cannot be read from " + file + ": " + e.getMessage());
+        }
+    }
+
+    public static WarmingConfig warming(JsonNode tree, ProviderCatalog providers) {
+        String file = WarmingConfig.FILE;
+        for (Iterator<String> top = tree.fieldNames(); top.hasNext(); ) {
+            String name = top.next();
+            if (!name.equals("schedules") && !name.equals("plans")) {
+                throw new ConfigException(file, name, "unknown field; expected schedules and plans");
+            }
+        }
+        JsonNode schedulesNode = tree.get("schedules");
+        if (schedulesNode == null || !schedulesNode.isObject()) {
+            throw new ConfigException(file, "schedules", "a mapping of schedule name to schedule is required");
+        }
+        List<WarmingSchedule> schedules = new ArrayList<>();
+        Map<String, WarmingSchedule> byName = new java.util.HashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = schedulesNode.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> entry = it.next();
+            String field = "schedules." + entry.getKey();
+            ScheduleEntry e = bind(file, field, entry.getValue(), ScheduleEntry.class);
+            int given = (e.ramp != null ? 1 : 0) + (e.daily != null ? 1 : 0) + (e.hourly != null ? 1 : 0);
+            if (given != 1) {
+                throw new ConfigException(file, field, "needs exactly one of ramp, daily (emails per day) or hourly "
+                        + "(emails per sending hour)");
+            }
+            WarmingSchedule schedule;
+            if (e.ramp != null) {
+                long from = required(file, field + ".ramp", "from", e.ramp.from);
+                long to = required(file, field + ".ramp", "to", e.ramp.to);
+                int days = required(file, field + ".ramp", "days", e.ramp.days);
+                if (days < 2 || days > 365) {
+                    throw new ConfigException(file, field + ".ramp.days", "must be between 2 and 365, got " + days);
+                }
+                if (from < 1 || to < from) {
+                    throw new ConfigException(file, field + ".ramp", "needs 1 <= from <= to, got from " + from + ", to " + to);
+                }
+                schedule = WarmingSchedule.ramp(entry.getKey(), from, to, days);
+            } else if (e.daily != null) {
+                schedule = new WarmingSchedule(entry.getKey(), WarmingSchedule.Unit.DAY, nonNull(file, field + ".daily", e.daily));
+            } else {
+                schedule = new WarmingSchedule(entry.getKey(), WarmingSchedule.Unit.HOUR, nonNull(file, field + ".hourly", e.hourly));
+            }
+            schedules.add(schedule);
+            byName.put(schedule.name(), schedule);
+        }
+        JsonNode plansNode = tree.get("plans");
+        List<WarmingPlan> plans = new ArrayList<>();
+        if (plansNode != null && !plansNode.isNull()) {
+            if (!plansNode.isObject()) {
+                throw new ConfigException(file, "plans", "must be a mapping of plan name to plan");
+            }
+            for (Iterator<Map.Entry<String, JsonNode>> it = plansNode.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> entry = it.next();
+                String field = "plans." + entry.getKey();
+                PlanEntry e = bind(file, field, entry.getValue(), PlanEntry.class);
+                String scheduleName = required(file, field, "schedule", e.schedule);
+                WarmingSchedule schedule = byName.get(scheduleName);
+                if (schedule == null) {
+                    throw new ConfigException(file, field + ".schedule", "'" + scheduleName + "' is not one of schedules "
+                            + byName.keySet().stream().sorted().toList());
+                }
+                SendingHours hours = SendingHours.ALL_DAY;
+                if (e.sendingHours != null) {
+                    int from = required(file, field + ".sendingHours", "fromHour", e.sendingHours.fromHour);
+                    int to = required(file, field + ".sendingHours", "toHour", e.sendingHours.toHour);
+                    if (from < 0 || to > 24 || from >= to) {
+                        throw new ConfigException(file, field + ".sendingHours", "needs 0 <= fromHour < toHour <= 24 (UTC), got "
+                                + from + ".." + to);
+                    }
+                    hours = new SendingHours(from, to);
+                }
+                WarmingThresholds d = WarmingThresholds.DEFAULT;
+                ThresholdsEntry t = e.thresholds == null ? new ThresholdsEntry() : e.thresholds;
+                WarmingThresholds thresholds = new WarmingThresholds(
+                        t.pauseBounceRate != null ? t.pauseBounceRate : d.pauseBounceRate(),
+                        t.pauseComplaintRate != null ? t.pauseComplaintRate : d.pauseComplaintRate(),
+                        t.warningBounceRate != null ? t.warningBounceRate : d.warningBounceRate(),
+                        t.warningComplaintRate != null ? t.warningComplaintRate : d.warningComplaintRate(),
+                        t.minimumSample != null ? t.minimumSample : d.minimumSample());
+                WarmingPlan.OnWarning onWarning = switch (e.onWarning == null ? "hold" : e.onWarning) {
+                    case "hold" -> WarmingPlan.OnWarning.HOLD;
+                    case "stepBack" -> WarmingPlan.OnWarning.STEP_BACK;
+                    default -> throw new ConfigException(file, field + ".onWarning", "must be hold or stepBack, got '"
+                            + e.onWarning + "'");
+                };
+                WarmingPlan.OverAllowance over = switch (e.overAllowance == null ? "defer" : e.overAllowance) {
+                    case "defer" -> WarmingPlan.OverAllowance.DEFER;
+                    case "route" -> WarmingPlan.OverAllowance.ROUTE;
+                    default -> throw new ConfigException(file, field + ".overAllowance", "must be defer or route, got '"
+                            + e.overAllowance + "'");
+                };
+                plans.add(new WarmingPlan(entry.getKey(), required(file, field, "provider", e.provider),
+                        required(file, field, "ipPool", e.ipPool), schedule, e.enabled != null && e.enabled, hours,
+                        thresholds, onWarning, over, e.windowDays != null ? e.windowDays : 3));
+            }
+        }
+        return WarmingConfig.of(schedules, plans, providers);
+    }
+
+    private static List<Long> nonNull(String file, String field, List<Long> values) {
+        for (int i = 0; i < values.size(); i++) {
+            if (values.get(i) == null || values.get(i) < 1) {
+                throw new ConfigException(file, field + "[" + i + "]", "must be a whole number of at least 1, got " + values.get(i));
+            }
+        }
+        if (values.isEmpty()) {
+            throw new ConfigException(file, field, "needs at least one day");
+        }
+        return values;
+    }
+
     private static <T> T required(String file, String field, String name, T value) {
         if (value == null) {
             throw new ConfigException(file, field + "." + name, "is required");
@@ -118,5 +251,45 @@ public final class ConfigFiles {
         public Integer batchSize;
         public Boolean enabled;
         public List<String> ipPools;
+    }
+
+    /** One schedule: exactly one of the three shapes. */
+    public static final class ScheduleEntry {
+        public String description;
+        public RampEntry ramp;
+        public List<Long> daily;
+        public List<Long> hourly;
+    }
+
+    public static final class RampEntry {
+        public Long from;
+        public Long to;
+        public Integer days;
+    }
+
+    public static final class PlanEntry {
+        public String description;
+        public Boolean enabled;
+        public String provider;
+        public String ipPool;
+        public String schedule;
+        public HoursEntry sendingHours;
+        public ThresholdsEntry thresholds;
+        public String onWarning;
+        public String overAllowance;
+        public Integer windowDays;
+    }
+
+    public static final class HoursEntry {
+        public Integer fromHour;
+        public Integer toHour;
+    }
+
+    public static final class ThresholdsEntry {
+        public Double pauseBounceRate;
+        public Double pauseComplaintRate;
+        public Double warningBounceRate;
+        public Double warningComplaintRate;
+        public Long minimumSample;
     }
 }

@@ -136,7 +136,15 @@ class EventFixturesTest {
     }
 
     @Test
-    void givenTheShellFixtures_thenTheShellsSayTheyAreNotBuiltInsteadOfPretending(LocalCloud cloud) throws Exception {
-        assertEquals("not-implemented", invoke(cloud, "WarmingTickFunction", "warming-tick-schedule.json").get("status").asText());
+    void givenTheWarmingFixtures_thenTheTickAndTheApiAnswerWithTheShippedDisabledPlans(LocalCloud cloud) throws Exception {
+        JsonNode tick = invoke(cloud, "WarmingTickFunction", "warming-tick-schedule.json");
+        assertEquals("ticked", tick.get("status").asText(), tick.toString());
+        assertEquals(0, tick.get("plans").asInt(), "the shipped plans are disabled");
+        assertEquals(0, tick.get("decisions").size());
+        JsonNode plans = invoke(cloud, "ApiFunction", "api-system-warming.json");
+        assertEquals(200, status(plans), plans.toString());
+        assertEquals("disabled", body(plans).get("plans").get(0).get("state").asText());
+        JsonNode pause = invoke(cloud, "ApiFunction", "api-warming-pause.json");
+        assertEquals(409, status(pause), "a disabled plan cannot be paused: " + pause);
     }
 }
