@@ -70,8 +70,8 @@ public class Wiring {
             @ConfigProperty(name = "dispatch.send.reserve") Duration reserve,
             @ConfigProperty(name = "dispatch.send.minimum-call") Duration minimumCall,
             @ConfigProperty(name = "dispatch.tables.control") String control,
-            @ConfigProperty(name = "dispatch.routing.refresh", defaultValue = "PT2S") Duration routingRefresh,
-            @ConfigProperty(name = "dispatch.routing.reputation-refresh", defaultValue = "PT5M") Duration reputationRefresh) {
+            @ConfigProperty(name = "dispatch.routing.refresh") Duration routingRefresh,
+            @ConfigProperty(name = "dispatch.routing.reputation-refresh") Duration reputationRefresh) {
         // Secrets are read here, at cold start, and re-read when older than the refresh interval: a provider
         // credential set or rotated in Secrets Manager is used from the next send on, without a redeploy.
         SecretReader secrets = new SecretsManagerReader(SecretsManagerReader.client(secretsEndpoint));

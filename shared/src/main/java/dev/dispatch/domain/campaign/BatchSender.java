@@ -286,24 +286,6 @@ public class BatchSender {
             return done;
         }
 
-        /** A message on its way: its route and how far along it it is. */
-        private static final class Routed {
-            final OutgoingMessage message;
-            final List<String> order;
-            int index;
-            String reason;
-
-            Routed(OutgoingMessage message, Route route) {
-                this.message = message;
-                this.order = route.order();
-                this.reason = route.reason();
-            }
-
-            String provider() {
-                return index < order.size() ? order.get(index) : null;
-            }
-        }
-
         private boolean deliver(List<OutgoingMessage> toSend, Instant stopAt, ProviderRouting.BatchPlan plan,
                 Map<String, CallTally> tallies) {
             List<Routed> remaining = new ArrayList<>();
@@ -497,6 +479,24 @@ public class BatchSender {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while backing off", e);
             }
+        }
+    }
+
+    /** A message on its way: its route and how far along it it is. */
+    private static final class Routed {
+        final OutgoingMessage message;
+        final List<String> order;
+        int index;
+        String reason;
+
+        Routed(OutgoingMessage message, Route route) {
+            this.message = message;
+            this.order = route.order();
+            this.reason = route.reason();
+        }
+
+        String provider() {
+            return index < order.size() ? order.get(index) : null;
         }
     }
 
