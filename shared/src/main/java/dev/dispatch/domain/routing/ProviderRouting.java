@@ -31,6 +31,12 @@ import java.util.concurrent.ConcurrentHashMap;
 public class ProviderRouting {
     /** How long a probe's owner may take before another instance may probe instead. */
     static final Duration PROBE_LEASE = Duration.ofMinutes(2);
+    /**
+     * Calls that all succeeded are added to the shared window at most this often per provider (summed meanwhile), so a
+     * healthy provider costs one write per few seconds per container, not one per batch. Failures, failovers and
+     * probes are written at once (with the successes held back), so the breaker sees trouble without delay.
+     */
+    static final Duration SUCCESS_FLUSH = Duration.ofSeconds(5);
 
     private final DeliveryRules rules;
     private final ProviderCatalog catalog;
@@ -45,6 +51,9 @@ public class ProviderRouting {
     /** Health written by this instance after its snapshot was read (newer than the snapshot's). */
     private final Map<String, ProviderHealth> written = new ConcurrentHashMap<>();
     private volatile Cached<Map<String, Reputation>> reputations;
+    /** Calls not yet added to the shared window, and when each provider's were last added. */
+    private final Map<String, CallTally> unflushed = new ConcurrentHashMap<>();
+    private final Map<String, Instant> flushedAt = new ConcurrentHashMap<>();
 
     private record Cached<T>(T value, Instant at) {}
 
@@ -166,7 +175,18 @@ public class ProviderRouting {
             if (tally.isEmpty()) {
                 continue;
             }
-            ProviderHealth after = control.record(p, tally, now, window);
+            Instant last = flushedAt.get(p);
+            if (last != null && !now.isBefore(last.plus(SUCCESS_FLUSH).plus(window))) {
+                unflushed.remove(p); // held back so long (no traffic since) that they are outside the window by now
+            }
+            CallTally total = unflushed.merge(p, tally, CallTally::plus);
+            boolean urgent = tally.failures() > 0 || tally.failovers() > 0 || plan.probing().contains(p);
+            if (!urgent && last != null && now.isBefore(last.plus(SUCCESS_FLUSH))) {
+                continue; // only successes: they join the window with the next write
+            }
+            unflushed.remove(p);
+            flushedAt.put(p, now);
+            ProviderHealth after = control.record(p, total, now, window);
             if (plan.probing().contains(p) && tally.calls() > 0) {
                 boolean succeeded = tally.failures() == 0;
                 control.settleProbe(p, plan.owner(), succeeded, now);

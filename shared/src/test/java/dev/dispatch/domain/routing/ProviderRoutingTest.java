@@ -137,6 +137,27 @@ class ProviderRoutingTest {
     }
 
     @Test
+    void successesAreWrittenEveryFewSecondsAndFailuresAtOnceWithTheHeldBackSuccesses() {
+        ProviderRouting routing = routing(catalog(true));
+        routing.plan(List.of(), ALL, "a").report(Map.of("ses", new CallTally(1, 0, 0)));
+        assertEquals(1, control.health.get("ses").windowCalls(), "the first batch is written");
+        routing.plan(List.of(), ALL, "b").report(Map.of("ses", new CallTally(2, 0, 0)));
+        routing.plan(List.of(), ALL, "c").report(Map.of("ses", new CallTally(3, 0, 0)));
+        assertEquals(1, control.health.get("ses").windowCalls(), "successes are held back for a few seconds");
+        routing.plan(List.of(), ALL, "d").report(Map.of("ses", new CallTally(1, 1, 4)));
+        assertEquals(7, control.health.get("ses").windowCalls(), "a failure is written at once, with what was held back");
+        assertEquals(1, control.health.get("ses").windowFailures());
+        routing.plan(List.of(), ALL, "e").report(Map.of("ses", new CallTally(2, 0, 0)));
+        clock.advance(ProviderRouting.SUCCESS_FLUSH);
+        routing.plan(List.of(), ALL, "f").report(Map.of("ses", new CallTally(1, 0, 0)));
+        assertEquals(10, control.health.get("ses").windowCalls());
+        routing.plan(List.of(), ALL, "g").report(Map.of("ses", new CallTally(5, 0, 0))); // held back, then no traffic
+        clock.advance(Duration.ofMinutes(2));
+        routing.plan(List.of(), ALL, "h").report(Map.of("ses", new CallTally(0, 1, 0)));
+        assertEquals(10, control.health.get("ses").windowCalls(), "calls held back past the window are not added late");
+    }
+
+    @Test
     void reputationsComeFromTheLastSevenDaysOfStatistics() {
         LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
         days.add(new DeliveryStats.Day(today, "ses", Map.of("sent", 1000L, "delivered", 980L, "bounced", 20L, "opened", 300L)));
