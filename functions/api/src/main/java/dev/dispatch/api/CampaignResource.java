@@ -117,14 +117,31 @@ public class CampaignResource {
             + "opened, clicked, bounced, softBounced, complained, unsubscribed, and unique* once per recipient). rates: "
             + "deliveryRate = delivered/sent, openRate = uniqueOpened/delivered, clickRate = uniqueClicked/delivered, "
             + "clickToOpenRate = uniqueClicked/uniqueOpened, bounceRate = (bounced+softBounced)/sent, complaintRate and "
-            + "unsubscribeRate = complained and unsubscribed/delivered (0 when the base is 0). variants: the same per A/B variant.")
+            + "unsubscribeRate = complained and unsubscribed/delivered (0 when the base is 0). variants: the same per A/B variant. "
+            + "providers: per provider, recipients by fate (sent, rejected, unknown). routes: recipients by why their provider "
+            + "was chosen (rule:<domain>, tier:<name>, weight, order, failover:<provider>).")
     public Map<String, Object> stats(@PathParam("id") String id) {
         Campaign campaign = campaigns.get(id);
-        Map<String, Long> counters = campaigns.counters(id);
+        Map<String, Long> all = campaigns.counters(id);
+        Map<String, Long> counters = new LinkedHashMap<>();
+        Map<String, Map<String, Long>> byProvider = new java.util.TreeMap<>();
+        Map<String, Long> routes = new java.util.TreeMap<>();
+        all.forEach((name, n) -> {
+            if (name.startsWith("provider.") && name.indexOf('.', 9) > 0) {
+                int dot = name.indexOf('.', 9);
+                byProvider.computeIfAbsent(name.substring(9, dot), p -> new java.util.TreeMap<>()).put(name.substring(dot + 1), n);
+            } else if (name.startsWith("route.")) {
+                routes.put(name.substring(6), n);
+            } else {
+                counters.put(name, n);
+            }
+        });
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("id", id);
         body.put("status", campaign.status().wireName());
         body.put("counts", counters);
+        body.put("providers", byProvider);
+        body.put("routes", routes);
         long recipients = counters.getOrDefault("recipients", 0L);
         long sent = counters.getOrDefault("sent", 0L);
         body.put("sentRate", recipients == 0 ? 0.0 : (double) sent / recipients);
