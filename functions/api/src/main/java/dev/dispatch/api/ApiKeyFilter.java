@@ -45,4 +45,9 @@ public class ApiKeyFilter implements ContainerRequestFilter {
                     .build());
         }
     }
+
+    /** Who made a change, for audit trails (see {@link ApiKeyDigests#keyId}). Only called behind this filter. */
+    static String keyId(String authorizationHeader) {
+        return ApiKeyDigests.keyId(authorizationHeader);
+    }
 }

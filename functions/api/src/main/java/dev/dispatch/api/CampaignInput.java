@@ -21,7 +21,9 @@ public record CampaignInput(
         List<String> excludedSegments,
         @Schema(description = "A/B test: two or more variants whose percent add up to 100; each may override subject, html, text")
         List<VariantInput> variants,
-        @Schema(description = "Provider preference, first tried first: ses, sendgrid, postmark", example = "[\"ses\", \"postmark\"]")
+        @Schema(description = "Pinned providers (ses, sendgrid, postmark): selection per recipient works within this list, "
+                + "domain rules and engagement tiers first, then this order. Absent or empty: every enabled provider, chosen per "
+                + "recipient by delivery-rules.yaml (rules, tiers, weights) among the healthy ones", example = "[\"ses\", \"postmark\"]")
         List<String> providers) {
 
     public record VariantInput(String id, Integer percent, String subject, String html, String text) {}

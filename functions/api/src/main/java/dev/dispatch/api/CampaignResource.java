@@ -117,7 +117,9 @@ public class CampaignResource {
             + "opened, clicked, bounced, softBounced, complained, unsubscribed, and unique* once per recipient). rates: "
             + "deliveryRate = delivered/sent, openRate = uniqueOpened/delivered, clickRate = uniqueClicked/delivered, "
             + "clickToOpenRate = uniqueClicked/uniqueOpened, bounceRate = (bounced+softBounced)/sent, complaintRate and "
-            + "unsubscribeRate = complained and unsubscribed/delivered (0 when the base is 0). variants: the same per A/B variant.")
+            + "unsubscribeRate = complained and unsubscribed/delivered (0 when the base is 0). variants: the same per A/B variant. "
+            + "providers: per provider, recipients by fate (sent, rejected, unknown). routes: recipients by why their provider "
+            + "was chosen (rule:<domain>, tier:<name>, weight, order, failover:<provider>).")
     public Map<String, Object> stats(@PathParam("id") String id) {
         return CampaignStats.view(campaigns.get(id), campaigns.counters(id));
     }

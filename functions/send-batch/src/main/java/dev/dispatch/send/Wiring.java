@@ -3,6 +3,9 @@ package dev.dispatch.send;
 import dev.dispatch.adapter.dynamodb.DynamoDbAddressMigration;
 import dev.dispatch.adapter.dynamodb.DynamoDbCampaignStore;
 import dev.dispatch.adapter.dynamodb.DynamoDbDeliveryStats;
+import dev.dispatch.adapter.dynamodb.DynamoDbProviderControl;
+import dev.dispatch.adapter.config.ConfigFiles;
+import dev.dispatch.domain.routing.ProviderRouting;
 import dev.dispatch.adapter.dynamodb.DynamoDbSendLedger;
 import dev.dispatch.adapter.dynamodb.DynamoDbSubscriberStore;
 import dev.dispatch.adapter.dynamodb.SubscriberTables;
@@ -65,7 +68,10 @@ public class Wiring {
             @ConfigProperty(name = "dispatch.secrets.endpoint-override") Optional<URI> secretsEndpoint,
             @ConfigProperty(name = "dispatch.send.lease", defaultValue = "PT3M") Duration lease,
             @ConfigProperty(name = "dispatch.send.reserve") Duration reserve,
-            @ConfigProperty(name = "dispatch.send.minimum-call") Duration minimumCall) {
+            @ConfigProperty(name = "dispatch.send.minimum-call") Duration minimumCall,
+            @ConfigProperty(name = "dispatch.tables.control") String control,
+            @ConfigProperty(name = "dispatch.routing.refresh") Duration routingRefresh,
+            @ConfigProperty(name = "dispatch.routing.reputation-refresh") Duration reputationRefresh) {
         // Secrets are read here, at cold start, and re-read when older than the refresh interval: a provider
         // credential set or rotated in Secrets Manager is used from the next send on, without a redeploy.
         SecretReader secrets = new SecretsManagerReader(SecretsManagerReader.client(secretsEndpoint));
@@ -86,14 +92,20 @@ public class Wiring {
         LOG.infof("providers: ses; sendgrid %s; postmark %s", sendGridKey.get().isPresent() ? "has a key" : "has no key yet",
                 postmarkToken.get().isPresent() ? "has a token" : "has no token yet");
         SubscriberTables subscriberTables = new SubscriberTables(subscribers, segmentMembers, suppressions, counters);
+        DynamoDbDeliveryStats deliveryStats = new DynamoDbDeliveryStats(dynamoDb, counters);
+        // The operator's files, validated here at start: a bad file stops the function before it sends anything.
+        // Shared health and overrides are read at most every routingRefresh, reputations every reputationRefresh.
+        ProviderRouting routing = new ProviderRouting(ConfigFiles.deliveryRules(), ConfigFiles.providers(),
+                new DynamoDbProviderControl(dynamoDb, control), deliveryStats, Clock.systemUTC(), routingRefresh,
+                reputationRefresh);
         return new BatchSender(
                 new DynamoDbCampaignStore(dynamoDb, campaigns),
                 new DynamoDbSubscriberStore(dynamoDb, subscriberTables),
                 new DynamoDbSendLedger(dynamoDb, ledger),
                 new CampaignRenderer(new UnsubscribeTokens(keyring), publicApiUrl),
                 providers, Clock.systemUTC(), duration -> Thread.sleep(duration.toMillis()), lease,
-                new BatchSender.TimeBudget(reserve, minimumCall), new DynamoDbDeliveryStats(dynamoDb, counters),
+                new BatchSender.TimeBudget(reserve, minimumCall), deliveryStats,
                 new DynamoDbAddressMigration(dynamoDb, subscriberTables, engagement, campaigns, DynamoDbAddressMigration.DEFAULT_MARKER,
-                        Clock.systemUTC()));
+                        Clock.systemUTC()), routing);
     }
 }

@@ -13,6 +13,10 @@ import dev.dispatch.domain.warming.WarmingConfig;
 import dev.dispatch.domain.warming.WarmingPlan;
 import dev.dispatch.domain.warming.WarmingSchedule;
 import dev.dispatch.domain.warming.WarmingThresholds;
+import dev.dispatch.domain.routing.DeliveryRules;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Set;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -229,6 +233,85 @@ public final class ConfigFiles {
         return values;
     }
 
+    /** {@code delivery-rules.yaml} from the classpath. */
+    public static DeliveryRules deliveryRules() {
+        return deliveryRules(read(DeliveryRules.FILE));
+    }
+
+    public static DeliveryRules deliveryRules(JsonNode tree) {
+        String file = DeliveryRules.FILE;
+        onlyFields(file, "", tree, Set.of("rules", "tiers", "weights", "breaker"));
+        List<DeliveryRules.DomainRule> rules = new ArrayList<>();
+        JsonNode rulesNode = tree.path("rules");
+        if (!rulesNode.isMissingNode() && !rulesNode.isNull()) {
+            if (!rulesNode.isArray()) {
+                throw new ConfigException(file, "rules", "must be a list of rules");
+            }
+            for (int i = 0; i < rulesNode.size(); i++) {
+                String field = "rules[" + i + "]";
+                RuleEntry e = bind(file, field, rulesNode.get(i), RuleEntry.class);
+                rules.add(new DeliveryRules.DomainRule(required(file, field, "domains", e.domains),
+                        required(file, field, "providers", e.providers)));
+            }
+        }
+        List<DeliveryRules.Tier> tiers = new ArrayList<>();
+        JsonNode tiersNode = tree.path("tiers");
+        if (!tiersNode.isMissingNode() && !tiersNode.isNull()) {
+            if (!tiersNode.isArray()) {
+                throw new ConfigException(file, "tiers", "must be a list of tiers");
+            }
+            for (int i = 0; i < tiersNode.size(); i++) {
+                String field = "tiers[" + i + "]";
+                TierEntry e = bind(file, field, tiersNode.get(i), TierEntry.class);
+                JsonNode providers = required(file, field, "providers", e.providers);
+                boolean best = providers.isTextual() && providers.asText().equals(DeliveryRules.BEST_REPUTATION);
+                List<String> list = new ArrayList<>();
+                if (!best) {
+                    if (!providers.isArray()) {
+                        throw new ConfigException(file, field + ".providers",
+                                "must be a list of providers or " + DeliveryRules.BEST_REPUTATION);
+                    }
+                    providers.forEach(p -> list.add(p.isTextual() ? p.asText() : p.toString()));
+                }
+                tiers.add(new DeliveryRules.Tier(e.name, required(file, field, "minEngagementScore", e.minEngagementScore),
+                        best, list));
+            }
+        }
+        JsonNode weightsNode = tree.path("weights");
+        if (!weightsNode.isObject()) {
+            throw new ConfigException(file, "weights", "a mapping of provider name to weight is required");
+        }
+        Map<String, Integer> weights = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = weightsNode.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> entry = it.next();
+            if (!entry.getValue().isInt()) {
+                throw new ConfigException(file, "weights." + entry.getKey(), "must be a whole number, got " + entry.getValue());
+            }
+            weights.put(entry.getKey(), entry.getValue().asInt());
+        }
+        DeliveryRules.Breaker breaker = DeliveryRules.Breaker.DEFAULT;
+        JsonNode breakerNode = tree.path("breaker");
+        if (!breakerNode.isMissingNode() && !breakerNode.isNull()) {
+            BreakerEntry e = bind(file, "breaker", breakerNode, BreakerEntry.class);
+            breaker = new DeliveryRules.Breaker(
+                    Duration.ofSeconds(e.windowSeconds == null ? breaker.window().toSeconds() : e.windowSeconds),
+                    e.minimumCalls == null ? breaker.minimumCalls() : e.minimumCalls,
+                    e.failurePercent == null ? breaker.failurePercent() : e.failurePercent,
+                    Duration.ofSeconds(e.openSeconds == null ? breaker.openFor().toSeconds() : e.openSeconds));
+        }
+        return new DeliveryRules(rules, tiers, weights, breaker);
+    }
+
+    private static void onlyFields(String file, String prefix, JsonNode node, Set<String> allowed) {
+        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+            String name = it.next();
+            if (!allowed.contains(name)) {
+                throw new ConfigException(file, prefix + name, "unknown field; expected one of "
+                        + String.join(", ", allowed.stream().sorted().toList()));
+            }
+        }
+    }
+
     private static <T> T required(String file, String field, String name, T value) {
         if (value == null) {
             throw new ConfigException(file, field + "." + name, "is required");
@@ -242,6 +325,27 @@ public final class ConfigFiles {
         }
         int nl = message.indexOf('\n');
         return nl < 0 ? message : message.substring(0, nl);
+    }
+
+    /** One domain rule of {@code delivery-rules.yaml}. */
+    public static final class RuleEntry {
+        public List<String> domains;
+        public List<String> providers;
+    }
+
+    /** One engagement tier; {@code providers} is a list or the word best-reputation. */
+    public static final class TierEntry {
+        public String name;
+        public Double minEngagementScore;
+        public JsonNode providers;
+    }
+
+    /** The circuit breaker's settings. */
+    public static final class BreakerEntry {
+        public Integer windowSeconds;
+        public Integer minimumCalls;
+        public Integer failurePercent;
+        public Integer openSeconds;
     }
 
     /** The file's shape for one provider; public fields so Jackson binds it without reflection config surprises. */

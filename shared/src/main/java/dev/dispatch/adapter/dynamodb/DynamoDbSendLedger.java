@@ -113,6 +113,9 @@ public class DynamoDbSendLedger implements SendLedger {
             if (r.detail() != null) {
                 result.put("d", s(r.detail().length() > 300 ? r.detail().substring(0, 300) : r.detail()));
             }
+            if (r.route() != null) {
+                result.put("r", s(r.route())); // why this provider: rule:<domain>, tier:<name>, weight, order, failover:<p>
+            }
             stored.put(email, AttributeValue.fromM(result));
         });
         return ownedUpdate(campaignId, batch, owner, "SET results = :results REMOVE inflight",
@@ -213,7 +216,8 @@ public class DynamoDbSendLedger implements SendLedger {
                 results.put(email, new RecipientResult(RecipientResult.Fate.valueOf(r.get("f").s()),
                         r.containsKey("p") ? r.get("p").s() : null,
                         r.containsKey("id") ? r.get("id").s() : null,
-                        r.containsKey("d") ? r.get("d").s() : null));
+                        r.containsKey("d") ? r.get("d").s() : null,
+                        r.containsKey("r") ? r.get("r").s() : null));
             });
         }
         return new LedgerBatch(item.get("campaignId").s(), Integer.parseInt(item.get("batch").n()), recipients,

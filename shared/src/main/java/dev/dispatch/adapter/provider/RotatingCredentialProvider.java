@@ -42,6 +42,11 @@ public final class RotatingCredentialProvider implements EmailProvider {
     }
 
     @Override
+    public boolean ready() {
+        return credential.get().isPresent();
+    }
+
+    @Override
     public int maxBatchSize() {
         return maxBatchSize;
     }

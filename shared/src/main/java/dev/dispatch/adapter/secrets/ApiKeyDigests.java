@@ -28,6 +28,17 @@ public record ApiKeyDigests(Supplier<List<byte[]>> current) {
         return match;
     }
 
+    /**
+     * Who made a change, for audit trails: {@code key-} and the first 12 hex digits of the presented key's SHA-256 -
+     * enough to tell the keys apart, useless for recovering one.
+     */
+    public static String keyId(String authorizationHeader) {
+        if (authorizationHeader == null || !authorizationHeader.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return "key-unknown";
+        }
+        return "key-" + java.util.HexFormat.of().formatHex(sha256(authorizationHeader.substring(7).strip())).substring(0, 12);
+    }
+
     private static byte[] sha256(String key) {
         try {
             return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));

@@ -19,7 +19,6 @@ import java.util.Map;
  */
 public final class CampaignReport {
     public static final int NORM_DAYS = 30;
-    public static final String PROVIDER_PREFIX = "provider.";
     /** Gmail's and Yahoo's bulk-sender guidance: keep complaints below 0.1 %, never reach 0.3 %. */
     public static final double COMPLAINT_LIMIT = 0.001;
     /** A variant is called ahead at this confidence of the two-proportion z-test. */
@@ -47,6 +46,7 @@ public final class CampaignReport {
         body.put("generatedAt", now.toString());
         body.put("name", campaign.name());
         body.putAll(CampaignStats.view(campaign, counters));
+        // the stats' per-provider counts, each with its rates
         body.put("providers", providers(counters));
         // Recipient domains would need a per-domain aggregate, which the pipeline does not keep; scanning the
         // recipients would make the report's cost grow with the audience, so they are left out.
@@ -58,11 +58,23 @@ public final class CampaignReport {
         return body;
     }
 
-    /** Each provider's counters and rates, when the campaign's counters carry {@code provider.<p>.<counter>}. */
+    /**
+     * Each provider's counters as the send path keeps them ({@code provider.<p>.<fate>}: sent, rejected, ...), its
+     * share of the campaign's sends and its rejection rate (rejected / (sent + rejected)). Engagement events are not
+     * counted per provider on the campaign, so no delivery or open rate is shown here (see the providers report).
+     */
     static Map<String, Object> providers(Map<String, Long> counters) {
         Map<String, Object> out = new LinkedHashMap<>();
-        CampaignVariantCounts.split(PROVIDER_PREFIX, List.of(), counters)
-                .forEach((name, counts) -> out.put(name, Map.of("counts", counts, "rates", DeliveryRates.campaign(counts))));
+        long sent = counters.getOrDefault("sent", 0L);
+        CampaignStats.byProvider(counters).forEach((name, counts) -> {
+            long providerSent = counts.getOrDefault("sent", 0L);
+            long rejected = counts.getOrDefault("rejected", 0L);
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("counts", counts);
+            entry.put("rates", Map.of("shareOfSent", DeliveryRates.ratio(providerSent, sent),
+                    "rejectionRate", DeliveryRates.ratio(rejected, providerSent + rejected)));
+            out.put(name, entry);
+        });
         return out;
     }
 
@@ -150,7 +162,7 @@ public final class CampaignReport {
 
     /** Providers whose complaint rate crosses 0.1 %: in this campaign (when counted per provider) and over 30 days. */
     private static void complaints(Map<String, Long> counters, Norm norm, List<Map<String, Object>> out) {
-        CampaignVariantCounts.split(PROVIDER_PREFIX, List.of(), counters).forEach((provider, counts) ->
+        CampaignStats.byProvider(counters).forEach((provider, counts) ->
                 complaint(provider, "this campaign", counts, out));
         norm.byProvider().forEach((provider, counts) -> complaint(provider, "the last " + NORM_DAYS + " days", counts, out));
     }

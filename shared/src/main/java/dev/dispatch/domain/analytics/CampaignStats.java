@@ -3,7 +3,9 @@ package dev.dispatch.domain.analytics;
 import dev.dispatch.domain.campaign.Campaign;
 import dev.dispatch.domain.campaign.Variant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * A campaign's counts and rates so far, overall and per A/B variant, from its counters alone (the api's
@@ -12,6 +14,18 @@ import java.util.Map;
 public final class CampaignStats {
 
     private CampaignStats() {}
+
+    public static final String PROVIDER_PREFIX = "provider.";
+    public static final String ROUTE_PREFIX = "route.";
+
+    /** Each provider's counters, by provider name (sorted): {@code provider.<p>.<counter>}. */
+    public static Map<String, Map<String, Long>> byProvider(Map<String, Long> all) {
+        return CampaignVariantCounts.split(PROVIDER_PREFIX, List.of(), all);
+    }
+
+    private static boolean isProviderCounter(String name) {
+        return name.startsWith(PROVIDER_PREFIX) && name.lastIndexOf('.') > PROVIDER_PREFIX.length();
+    }
 
     /** The share of the campaign's recipients sent so far (0 before any recipient was counted). */
     public static double sentRate(Map<String, Long> counters) {
@@ -26,12 +40,26 @@ public final class CampaignStats {
         return variants;
     }
 
-    /** The body of GET /campaigns/{id}/stats. */
-    public static Map<String, Object> view(Campaign campaign, Map<String, Long> counters) {
+    /**
+     * The body of GET /campaigns/{id}/stats: the send path's {@code provider.<p>.<fate>} and {@code route.<route>}
+     * counters are shown apart ({@code providers}, {@code routes}), the rest are the campaign's counts.
+     */
+    public static Map<String, Object> view(Campaign campaign, Map<String, Long> all) {
+        Map<String, Long> counters = new LinkedHashMap<>();
+        Map<String, Long> routes = new TreeMap<>();
+        all.forEach((name, n) -> {
+            if (name.startsWith(ROUTE_PREFIX)) {
+                routes.put(name.substring(ROUTE_PREFIX.length()), n);
+            } else if (!isProviderCounter(name)) {
+                counters.put(name, n);
+            }
+        });
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("id", campaign.id());
         body.put("status", campaign.status().wireName());
         body.put("counts", counters);
+        body.put("providers", byProvider(all));
+        body.put("routes", routes);
         body.put("sentRate", sentRate(counters));
         body.put("rates", DeliveryRates.campaign(counters));
         body.put("variants", variants(campaign, counters));

@@ -6,6 +6,9 @@ import dev.dispatch.domain.message.OutgoingMessage;
 import dev.dispatch.domain.message.ProviderThrottledException;
 import dev.dispatch.domain.message.ProviderUnavailableException;
 import dev.dispatch.domain.message.SendResult;
+import dev.dispatch.domain.routing.CallTally;
+import dev.dispatch.domain.routing.ProviderRouting;
+import dev.dispatch.domain.routing.Route;
 import dev.dispatch.domain.subscriber.AddressMigration;
 import dev.dispatch.domain.subscriber.EmailAddress;
 import dev.dispatch.domain.subscriber.Subscriber;
@@ -23,6 +26,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.HashSet;
 
 /**
  * send-batch's use case: gives every recipient of one ledger batch exactly one message or one recorded reason.
@@ -54,6 +59,7 @@ public class BatchSender {
     private final TimeBudget budget;
     private final DeliveryStats stats;
     private final AddressMigration migration;
+    private final ProviderRouting routing;
 
     /**
      * How an invocation's time is spent.
@@ -90,6 +96,17 @@ public class BatchSender {
     public BatchSender(CampaignStore campaigns, SubscriberStore subscribers, SendLedger ledger, CampaignMessages messages,
             Map<String, EmailProvider> providers, Clock clock, Sleeper sleeper, Duration lease, TimeBudget budget,
             DeliveryStats stats, AddressMigration migration) {
+        this(campaigns, subscribers, ledger, messages, providers, clock, sleeper, lease, budget, stats, migration,
+                ProviderRouting.standalone(clock));
+    }
+
+    /**
+     * @param routing chooses each recipient's provider and keeps the providers' shared health (circuit breakers)
+     */
+    public BatchSender(CampaignStore campaigns, SubscriberStore subscribers, SendLedger ledger, CampaignMessages messages,
+            Map<String, EmailProvider> providers, Clock clock, Sleeper sleeper, Duration lease, TimeBudget budget,
+            DeliveryStats stats, AddressMigration migration, ProviderRouting routing) {
+        this.routing = routing;
         this.stats = stats;
         this.budget = budget;
         this.migration = migration;
@@ -173,6 +190,8 @@ public class BatchSender {
         boolean inflightWritten;
         /** Provider calls of this attempt that failed (throttled, unavailable), by provider. */
         final Map<String, Long> failedCalls = new HashMap<>();
+        /** Each addressee's engagement score as read now (engagement tiers route by it). */
+        final Map<EmailAddress, Double> engagementScores = new HashMap<>();
 
         Work(Campaign campaign, LedgerBatch batch, String owner) {
             this.campaign = campaign;
@@ -223,7 +242,10 @@ public class BatchSender {
                     continue;
                 }
                 switch (AudienceMember.judge(campaign, subscriber)) {
-                    case RECIPIENT -> addressees.add(new CampaignMessages.Addressee(subscriber, r.variant()));
+                    case RECIPIENT -> {
+                        addressees.add(new CampaignMessages.Addressee(subscriber, r.variant()));
+                        engagementScores.put(subscriber.email(), subscriber.engagementScore());
+                    }
                     case SUPPRESSED -> skipped.put(r.email(), new RecipientResult(Fate.SUPPRESSED, null, null,
                             "address is " + subscriber.status().wireName()));
                     case EXCLUDED -> skipped.put(r.email(), new RecipientResult(Fate.SKIPPED, null, null,
@@ -237,95 +259,148 @@ public class BatchSender {
         }
 
         /**
-         * Sends through the campaign's providers in preference order: throttling backs off and retries the same
-         * provider, a provider that is down hands the rest to the next one. False if time or providers ran out;
-         * no call is started that could not end before {@code stopAt}.
+         * Sends each message through the provider chosen for its recipient ({@link ProviderRouting}): throttling backs
+         * off and retries the same provider; a provider that is down in this batch hands its recipients to the next
+         * provider of each one's failover order. False if time or providers ran out; no call is started that could not
+         * end before {@code stopAt}. The batch's calls go into the providers' shared health afterwards.
          */
         boolean deliver(List<OutgoingMessage> toSend, Instant stopAt) {
-            List<OutgoingMessage> remaining = new ArrayList<>(toSend);
-            int providerIndex = 0;
+            if (toSend.isEmpty()) {
+                return true;
+            }
+            List<String> ready = providers.entrySet().stream().filter(e -> e.getValue().ready()).map(Map.Entry::getKey).toList();
+            ProviderRouting.BatchPlan plan = routing.plan(campaign.providers(), ready, owner);
+            Map<String, CallTally> tallies = new HashMap<>();
+            boolean done;
+            try {
+                done = deliver(toSend, stopAt, plan, tallies);
+            } catch (RuntimeException e) {
+                try {
+                    plan.report(tallies);
+                } catch (RuntimeException reportFailure) {
+                    e.addSuppressed(reportFailure);
+                }
+                throw e;
+            }
+            plan.report(tallies);
+            return done;
+        }
+
+        private boolean deliver(List<OutgoingMessage> toSend, Instant stopAt, ProviderRouting.BatchPlan plan,
+                Map<String, CallTally> tallies) {
+            List<Routed> remaining = new ArrayList<>();
+            for (OutgoingMessage m : toSend) {
+                remaining.add(new Routed(m, plan.route(m.to().key(), engagementScores.getOrDefault(m.to(), 0.0))));
+            }
+            Set<String> down = new HashSet<>(); // failed as a whole in this batch: nobody else goes there now
+            boolean stranded = false;
             Duration backoff = Duration.ofMillis(200);
+            int maxRounds = MAX_ROUNDS * Math.max(1, plan.candidates().providers().size());
             for (int round = 0; !remaining.isEmpty(); round++) {
-                if (providerIndex >= campaign.providers().size() || round >= MAX_ROUNDS * campaign.providers().size()
-                        || !hasTimeForACall(clock.instant(), stopAt)) {
+                if (round >= maxRounds || !hasTimeForACall(clock.instant(), stopAt)) {
                     return false;
                 }
-                EmailProvider provider = providers.get(campaign.providers().get(providerIndex));
-                if (provider == null) {
-                    providerIndex++;
-                    continue;
+                Map<String, List<Routed>> byProvider = new LinkedHashMap<>();
+                for (Routed r : remaining) {
+                    while (r.provider() != null && (down.contains(r.provider()) || providers.get(r.provider()) == null)) {
+                        if (down.contains(r.provider())) {
+                            tallies.merge(r.provider(), new CallTally(0, 0, 1), CallTally::plus);
+                            r.reason = Route.failover(r.provider());
+                        }
+                        r.index++;
+                    }
+                    if (r.provider() == null) {
+                        stranded = true; // no provider left for it now: it stays unsent, the batch is retried later
+                    } else {
+                        byProvider.computeIfAbsent(r.provider(), p -> new ArrayList<>()).add(r);
+                    }
                 }
-                List<OutgoingMessage> retry = new ArrayList<>();
-                boolean failOver = false;
+                List<Routed> retry = new ArrayList<>();
                 boolean outOfTime = false;
                 Duration wait = null;
-                for (List<OutgoingMessage> call : chunks(remaining, provider.maxBatchSize())) {
-                    Instant callStart = clock.instant();
-                    outOfTime |= !hasTimeForACall(callStart, stopAt);
-                    if (failOver || wait != null || outOfTime) {
-                        retry.addAll(call);
-                        continue;
-                    }
-                    List<String> emails = call.stream().map(m -> ledgerName(m.to())).toList();
-                    if (!ledger.markInflight(campaign.id(), batch.batch(), owner, emails)) {
-                        throw new LeaseLostException();
-                    }
-                    inflightWritten = true;
-                    List<SendResult> answered;
-                    List<EmailAddress> unanswered = List.of();
-                    try {
-                        // The call's own timeout ends it before stopAt, so its outcome can still be recorded.
-                        answered = provider.send(call, Duration.between(callStart, stopAt));
-                    } catch (ProviderThrottledException e) {
-                        failedCalls.merge(provider.name(), 1L, Long::sum);
-                        answered = e.completed();
-                        wait = e.retryAfter().orElse(backoff);
-                    } catch (ProviderUnavailableException e) {
-                        failedCalls.merge(provider.name(), 1L, Long::sum);
-                        answered = e.completed();
-                        unanswered = e.mayHaveBeenAccepted();
-                        failOver = true;
-                    }
-                    Map<String, OutgoingMessage> byEmail = new HashMap<>();
-                    call.forEach(m -> byEmail.put(ledgerName(m.to()), m));
-                    Map<String, RecipientResult> recorded = new LinkedHashMap<>();
-                    for (EmailAddress email : unanswered) {
-                        // The request left and no answer came: maybe accepted. Failing it over could send twice.
-                        if (byEmail.remove(ledgerName(email)) != null) {
-                            recorded.put(ledgerName(email), new RecipientResult(Fate.UNKNOWN, provider.name(), null,
-                                    "no answer from the provider; not sent again to avoid a duplicate"));
-                        }
-                    }
-                    for (SendResult result : answered) {
-                        String email = ledgerName(result.recipient());
-                        OutgoingMessage message = byEmail.remove(email);
-                        if (message == null) {
+                for (Map.Entry<String, List<Routed>> group : byProvider.entrySet()) {
+                    EmailProvider provider = providers.get(group.getKey());
+                    boolean failOver = false;
+                    Duration providerWait = null;
+                    for (List<Routed> call : chunks(group.getValue(), provider.maxBatchSize())) {
+                        Instant callStart = clock.instant();
+                        outOfTime |= !hasTimeForACall(callStart, stopAt);
+                        if (failOver || providerWait != null || outOfTime) {
+                            retry.addAll(call);
                             continue;
                         }
-                        switch (result.outcome()) {
-                            case ACCEPTED -> recorded.put(email, new RecipientResult(Fate.SENT, provider.name(), result.providerMessageId(), null));
-                            case REJECTED -> recorded.put(email, new RecipientResult(Fate.REJECTED, provider.name(), null, result.detail()));
-                            default -> {
-                                retry.add(message);
-                                wait = wait == null ? backoff : wait;
+                        List<String> emails = call.stream().map(r -> ledgerName(r.message.to())).toList();
+                        if (!ledger.markInflight(campaign.id(), batch.batch(), owner, emails)) {
+                            throw new LeaseLostException();
+                        }
+                        inflightWritten = true;
+                        List<SendResult> answered;
+                        List<EmailAddress> unanswered = List.of();
+                        long failed = 0;
+                        try {
+                            // The call's own timeout ends it before stopAt, so its outcome can still be recorded.
+                            answered = provider.send(call.stream().map(r -> r.message).toList(), Duration.between(callStart, stopAt));
+                        } catch (ProviderThrottledException e) {
+                            failedCalls.merge(provider.name(), 1L, Long::sum);
+                            failed = 1;
+                            answered = e.completed();
+                            providerWait = e.retryAfter().orElse(backoff);
+                        } catch (ProviderUnavailableException e) {
+                            failedCalls.merge(provider.name(), 1L, Long::sum);
+                            failed = 1;
+                            answered = e.completed();
+                            unanswered = e.mayHaveBeenAccepted();
+                            failOver = true;
+                        }
+                        tallies.merge(provider.name(), new CallTally(1, failed, 0), CallTally::plus);
+                        Map<String, Routed> byEmail = new HashMap<>();
+                        call.forEach(r -> byEmail.put(ledgerName(r.message.to()), r));
+                        Map<String, RecipientResult> recorded = new LinkedHashMap<>();
+                        for (EmailAddress email : unanswered) {
+                            // The request left and no answer came: maybe accepted. Failing it over could send twice.
+                            Routed r = byEmail.remove(ledgerName(email));
+                            if (r != null) {
+                                recorded.put(ledgerName(email), new RecipientResult(Fate.UNKNOWN, provider.name(), null,
+                                        "no answer from the provider; not sent again to avoid a duplicate", r.reason));
                             }
                         }
+                        for (SendResult result : answered) {
+                            String email = ledgerName(result.recipient());
+                            Routed r = byEmail.remove(email);
+                            if (r == null) {
+                                continue;
+                            }
+                            switch (result.outcome()) {
+                                case ACCEPTED -> recorded.put(email, new RecipientResult(Fate.SENT, provider.name(),
+                                        result.providerMessageId(), null, r.reason));
+                                case REJECTED -> recorded.put(email, new RecipientResult(Fate.REJECTED, provider.name(), null,
+                                        result.detail(), r.reason));
+                                default -> {
+                                    retry.add(r);
+                                    providerWait = providerWait == null ? backoff : providerWait;
+                                }
+                            }
+                        }
+                        retry.addAll(byEmail.values()); // not answered: the call failed before them
+                        record(recorded);
                     }
-                    retry.addAll(byEmail.values()); // not answered: the call failed before them
-                    record(recorded);
+                    if (failOver) {
+                        down.add(group.getKey());
+                    }
+                    if (providerWait != null && (wait == null || providerWait.compareTo(wait) < 0)) {
+                        wait = providerWait;
+                    }
                 }
                 remaining = retry;
                 if (outOfTime) {
                     return false; // the rest stays unsent; the batch is released for the next delivery
                 }
-                if (failOver) {
-                    providerIndex++;
-                } else if (wait != null && !remaining.isEmpty()) {
+                if (wait != null && !remaining.isEmpty()) {
                     pause(wait, stopAt);
                     backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(20)) > 0 ? Duration.ofSeconds(20) : backoff.multipliedBy(2);
                 }
             }
-            return true;
+            return !stranded;
         }
 
         Result finish() {
@@ -342,6 +417,15 @@ public class BatchSender {
                 String variant = variants.get(email);
                 if (variant != null) {
                     counters.merge("variant." + variant + "." + r.fate().wireName(), 1L, Long::sum);
+                }
+            });
+            results.values().forEach(r -> {
+                // The split by provider and by routing reason, for the campaign's stats.
+                if (r.provider() != null) {
+                    counters.merge("provider." + r.provider() + "." + r.fate().wireName(), 1L, Long::sum);
+                }
+                if (r.route() != null) {
+                    counters.merge("route." + r.route(), 1L, Long::sum);
                 }
             });
             counters.put("batchesDone", 1L);
@@ -395,6 +479,24 @@ public class BatchSender {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while backing off", e);
             }
+        }
+    }
+
+    /** A message on its way: its route and how far along it it is. */
+    private static final class Routed {
+        final OutgoingMessage message;
+        final List<String> order;
+        int index;
+        String reason;
+
+        Routed(OutgoingMessage message, Route route) {
+            this.message = message;
+            this.order = route.order();
+            this.reason = route.reason();
+        }
+
+        String provider() {
+            return index < order.size() ? order.get(index) : null;
         }
     }
 

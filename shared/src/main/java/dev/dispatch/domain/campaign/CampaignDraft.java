@@ -92,7 +92,7 @@ public record CampaignDraft(
 
     private List<String> validProviders() {
         if (providers == null || providers.isEmpty()) {
-            return List.of("ses");
+            return List.of(); // not pinned: send-batch chooses per recipient among every provider (delivery-rules.yaml)
         }
         List<String> result = new ArrayList<>();
         for (String p : providers) {

@@ -2,8 +2,18 @@ package dev.dispatch.domain.campaign;
 
 import java.util.Locale;
 
-/** The one recorded fate of one recipient of a campaign. */
-public record RecipientResult(Fate fate, String provider, String providerMessageId, String detail) {
+/**
+ * The one recorded fate of one recipient of a campaign; for a recipient handed to a provider, which one and why it was
+ * chosen ({@code route}: a {@link dev.dispatch.domain.routing.Route} reason such as {@code rule:gmail.com},
+ * {@code tier:engaged}, {@code weight}, {@code order} or {@code failover:ses}; null when no provider was involved or
+ * the result predates routing).
+ */
+public record RecipientResult(Fate fate, String provider, String providerMessageId, String detail, String route) {
+
+    /** A result without a route (no provider was chosen for it). */
+    public RecipientResult(Fate fate, String provider, String providerMessageId, String detail) {
+        this(fate, provider, providerMessageId, detail, null);
+    }
 
     public enum Fate {
         /** Accepted by a provider: sent. */

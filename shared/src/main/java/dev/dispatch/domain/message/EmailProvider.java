@@ -22,6 +22,14 @@ public interface EmailProvider {
     /** "ses", "sendgrid" or "postmark". */
     String name();
 
+    /**
+     * Whether the provider can be given traffic at all now (e.g. its credential is set); selection leaves it out when
+     * not, instead of sending to it and failing over.
+     */
+    default boolean ready() {
+        return true;
+    }
+
     /** The most messages one {@link #send} call takes. */
     int maxBatchSize();
 

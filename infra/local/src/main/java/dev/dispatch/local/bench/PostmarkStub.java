@@ -88,7 +88,7 @@ public final class PostmarkStub implements AutoCloseable {
         return latencyMillis;
     }
 
-    void faults(double share500, double share429) {
+    public void faults(double share500, double share429) {
         this.share500 = share500;
         this.share429 = share429;
     }

@@ -136,6 +136,17 @@ class EventFixturesTest {
     }
 
     @Test
+    void givenTheProviderFixtures_whenInvoked_thenTheyListProvidersAndRecordAnOverride(LocalCloud cloud) throws Exception {
+        JsonNode list = invoke(cloud, "ApiFunction", "api-system-providers.json");
+        assertEquals(200, status(list), list.toString());
+        assertEquals(3, body(list).get("providers").size(), list.toString());
+        JsonNode put = invoke(cloud, "ApiFunction", "api-override-provider.json");
+        assertEquals(200, status(put), put.toString());
+        assertEquals(50, body(put).get("weight").asInt(), put.toString());
+        assertTrue(body(put).get("override").get("by").asText().startsWith("key-"), put.toString());
+    }
+
+    @Test
     void givenTheWarmingFixtures_thenTheTickAndTheApiAnswerWithTheShippedDisabledPlans(LocalCloud cloud) throws Exception {
         JsonNode tick = invoke(cloud, "WarmingTickFunction", "warming-tick-schedule.json");
         assertEquals("ticked", tick.get("status").asText(), tick.toString());

@@ -84,9 +84,12 @@ class ReportsApiTest {
         JsonNode stats = ok(call("GET", "/campaigns/" + id + "/stats", null));
         JsonNode report = ok(report("/reports/campaign?campaign=" + id, "application/json"));
         assertEquals(6, stats.get("counts").get("sent").asInt(), stats.toString());
-        for (String field : List.of("id", "status", "counts", "sentRate", "rates", "variants")) {
+        for (String field : List.of("id", "status", "counts", "routes", "sentRate", "rates", "variants")) {
             assertEquals(stats.get(field), report.get(field), field);
         }
+        assertEquals(6, stats.get("providers").get("ses").get("sent").asInt(), stats.toString());
+        stats.get("providers").fieldNames().forEachRemaining(p ->
+                assertEquals(stats.get("providers").get(p), report.get("providers").get(p).get("counts"), p));
         assertEquals(6, report.get("progress").get("processed").asInt(), report.toString());
         assertEquals(1.0, report.get("progress").get("complete").asDouble());
         assertTrue(report.get("recommendations").isArray(), report.toString());
@@ -96,7 +99,7 @@ class ReportsApiTest {
         assertTrue(csv.headers().firstValue("Content-Type").orElse("").startsWith("text/csv"), csv.headers().toString());
         List<CSVRecord> rows = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).get()
                 .parse(new StringReader(csv.body())).getRecords();
-        assertEquals(List.of("campaign", "variant", "variant"), rows.stream().map(r -> r.get("scope")).toList(), csv.body());
+        assertEquals(List.of("campaign", "variant", "variant", "provider"), rows.stream().map(r -> r.get("scope")).toList(), csv.body());
         assertEquals(id, rows.get(0).get("name"));
         assertEquals("6", rows.get(0).get("sent"));
         assertEquals(stats.get("rates").get("deliveryRate").asDouble(), Double.parseDouble(rows.get(0).get("deliveryRate")));

@@ -1,0 +1,29 @@
+package dev.dispatch.domain.routing;
+
+import java.util.List;
+
+/**
+ * A recipient's providers in the order to try them (the first is the chosen one, the rest the failover order) and why
+ * the first was chosen: {@code rule:<domain>}, {@code tier:<name>}, {@code weight}, {@code order} (the campaign's
+ * pinned order) or, after the chosen one failed, {@code failover:<provider>}.
+ */
+public record Route(List<String> order, String reason) {
+    public static final String WEIGHT = "weight";
+    public static final String ORDER = "order";
+
+    public Route {
+        order = List.copyOf(order);
+    }
+
+    public static String rule(String domain) {
+        return "rule:" + domain;
+    }
+
+    public static String tier(String name) {
+        return "tier:" + name;
+    }
+
+    public static String failover(String from) {
+        return "failover:" + from;
+    }
+}
