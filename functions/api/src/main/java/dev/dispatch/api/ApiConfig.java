@@ -3,6 +3,7 @@ package dev.dispatch.api;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -22,6 +23,9 @@ public interface ApiConfig {
     /** Comma-separated domains and addresses campaigns may send from (template parameter SenderAllowlist). */
     String senderAllowlist();
 
+    /** A directory with other config files (DISPATCH_CONFIG_DIR: tests, the benchmark); empty = the shipped ones. */
+    Optional<Path> configDir();
+
     interface Queues {
         String enqueue();
 
@@ -29,6 +33,13 @@ public interface ApiConfig {
 
         /** Verified engagement events wait here for apply-engagement. */
         String engagement();
+
+        /** The dead-letter queues, for GET /system/status. */
+        String enqueueDeadLetter();
+
+        String sendDeadLetter();
+
+        String engagementDeadLetter();
     }
 
     /** Secrets Manager secrets, by ARN: the environment never holds their values. */

@@ -2,7 +2,9 @@ package dev.dispatch.send;
 
 import dev.dispatch.adapter.dynamodb.DynamoDbAddressMigration;
 import dev.dispatch.adapter.dynamodb.DynamoDbCampaignStore;
+import dev.dispatch.adapter.config.ConfigFiles;
 import dev.dispatch.adapter.dynamodb.DynamoDbDeliveryStats;
+import dev.dispatch.adapter.dynamodb.DynamoDbPacingStore;
 import dev.dispatch.adapter.dynamodb.DynamoDbSendLedger;
 import dev.dispatch.adapter.dynamodb.DynamoDbSubscriberStore;
 import dev.dispatch.adapter.dynamodb.SubscriberTables;
@@ -15,14 +17,18 @@ import dev.dispatch.adapter.secrets.CachedSecret;
 import dev.dispatch.adapter.secrets.SecretReader;
 import dev.dispatch.adapter.secrets.SecretValues;
 import dev.dispatch.adapter.secrets.SecretsManagerReader;
+import dev.dispatch.adapter.sqs.SqsSendQueue;
 import dev.dispatch.domain.campaign.BatchSender;
+import dev.dispatch.domain.config.ProviderCatalog;
 import dev.dispatch.domain.message.EmailProvider;
+import dev.dispatch.domain.pacing.SharedPacing;
 import dev.dispatch.domain.subscriber.UnsubscribeKeyring;
 import dev.dispatch.domain.subscriber.UnsubscribeTokens;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -32,6 +38,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.ses.SesClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * Builds the send use case once per container; a provider is available only while its credential is set in its
@@ -45,7 +52,7 @@ public class Wiring {
     @Produces
     @Singleton
     @Startup
-    BatchSender sender(DynamoDbClient dynamoDb, SesClient ses,
+    BatchSender sender(DynamoDbClient dynamoDb, SesClient ses, SqsClient sqs,
             @ConfigProperty(name = "dispatch.tables.subscribers") String subscribers,
             @ConfigProperty(name = "dispatch.tables.segment-members") String segmentMembers,
             @ConfigProperty(name = "dispatch.tables.suppressions") String suppressions,
@@ -65,7 +72,13 @@ public class Wiring {
             @ConfigProperty(name = "dispatch.secrets.endpoint-override") Optional<URI> secretsEndpoint,
             @ConfigProperty(name = "dispatch.send.lease", defaultValue = "PT3M") Duration lease,
             @ConfigProperty(name = "dispatch.send.reserve") Duration reserve,
-            @ConfigProperty(name = "dispatch.send.minimum-call") Duration minimumCall) {
+            @ConfigProperty(name = "dispatch.send.minimum-call") Duration minimumCall,
+            @ConfigProperty(name = "dispatch.tables.control") String control,
+            @ConfigProperty(name = "dispatch.queues.send") String sendQueue,
+            @ConfigProperty(name = "dispatch.send.max-pacing-wait") Duration maxPacingWait,
+            @ConfigProperty(name = "dispatch.config-dir") Optional<Path> configDir) {
+        // The providers' rates and quotas; a bad file stops the function at start, naming the field.
+        ProviderCatalog catalog = ConfigFiles.providers(configDir.filter(p -> !p.toString().isBlank()));
         // Secrets are read here, at cold start, and re-read when older than the refresh interval: a provider
         // credential set or rotated in Secrets Manager is used from the next send on, without a redeploy.
         SecretReader secrets = new SecretsManagerReader(SecretsManagerReader.client(secretsEndpoint));
@@ -94,6 +107,8 @@ public class Wiring {
                 providers, Clock.systemUTC(), duration -> Thread.sleep(duration.toMillis()), lease,
                 new BatchSender.TimeBudget(reserve, minimumCall), new DynamoDbDeliveryStats(dynamoDb, counters),
                 new DynamoDbAddressMigration(dynamoDb, subscriberTables, engagement, campaigns, DynamoDbAddressMigration.DEFAULT_MARKER,
-                        Clock.systemUTC()));
+                        Clock.systemUTC()),
+                new SharedPacing(new DynamoDbPacingStore(dynamoDb, control), catalog, Clock.systemUTC()),
+                new SqsSendQueue(sqs, sendQueue), maxPacingWait);
     }
 }

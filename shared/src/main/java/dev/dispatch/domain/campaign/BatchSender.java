@@ -6,6 +6,8 @@ import dev.dispatch.domain.message.OutgoingMessage;
 import dev.dispatch.domain.message.ProviderThrottledException;
 import dev.dispatch.domain.message.ProviderUnavailableException;
 import dev.dispatch.domain.message.SendResult;
+import dev.dispatch.domain.pacing.Grant;
+import dev.dispatch.domain.pacing.Pacing;
 import dev.dispatch.domain.subscriber.AddressMigration;
 import dev.dispatch.domain.subscriber.EmailAddress;
 import dev.dispatch.domain.subscriber.Subscriber;
@@ -39,9 +41,19 @@ import java.util.Optional;
  * {@link TimeBudget#reserve() reserve} kept for recording; a provider call is started only with at least
  * {@link TimeBudget#minimumCall()} left and is given only what is left as its timeout. What was not sent stays
  * unsent and the batch is released for the next delivery, which continues with the recipients without a result.
+ *
+ * <p>Pacing: before each provider call, permits for its messages are taken from {@link Pacing} (the provider's rate
+ * and daily quota, shared by every instance); only the granted messages are sent. Waiting for the next second's
+ * permits happens here, up to {@code maxPacingWait} per batch; beyond that (or the time budget) the batch is
+ * released and queued again with a short delay ({@link Result#PACED}). A provider whose daily quota is used up
+ * hands the rest to the campaign's next provider; if none is left the batch is released and queued again to be
+ * looked at every {@link #QUOTA_RECHECK} ({@link Result#OVER_QUOTA}): deferred, never dropped, and never sent twice
+ * (a re-queued batch is an ordinary delivery of it: the ledger decides who still needs a message).
  */
 public class BatchSender {
     private static final int MAX_ROUNDS = 8;
+    /** How soon a batch deferred by a used-up daily quota is looked at again (SQS's longest delay). */
+    public static final Duration QUOTA_RECHECK = Duration.ofMinutes(15);
 
     private final CampaignStore campaigns;
     private final SubscriberStore subscribers;
@@ -54,6 +66,10 @@ public class BatchSender {
     private final TimeBudget budget;
     private final DeliveryStats stats;
     private final AddressMigration migration;
+    private final Pacing pacing;
+    /** Where paced and deferred batches go back to; null = they are released for SQS to deliver again. */
+    private final SendQueue requeue;
+    private final Duration maxPacingWait;
 
     /**
      * How an invocation's time is spent.
@@ -84,12 +100,34 @@ public class BatchSender {
         /** Not finished (lease held elsewhere, providers down or throttling past the time budget): retry later. */
         RETRY_LATER,
         /** Not started: too little of the invocation was left to send anything; retry later. */
-        NO_TIME
+        NO_TIME,
+        /** Part sent; the rest waits for the providers' rate (shared by every instance): queued again shortly. */
+        PACED,
+        /** The rest is over the day's quota of every provider the campaign may use: queued again for later. */
+        OVER_QUOTA
     }
+
+    /** How a batch's delivery attempt ended. */
+    private enum Delivery { DONE, STOPPED, PACED, OVER_QUOTA }
 
     public BatchSender(CampaignStore campaigns, SubscriberStore subscribers, SendLedger ledger, CampaignMessages messages,
             Map<String, EmailProvider> providers, Clock clock, Sleeper sleeper, Duration lease, TimeBudget budget,
             DeliveryStats stats, AddressMigration migration) {
+        this(campaigns, subscribers, ledger, messages, providers, clock, sleeper, lease, budget, stats, migration,
+                Pacing.NONE, null, Duration.ZERO);
+    }
+
+    /**
+     * @param pacing permits per provider call (rate and daily quota across every instance)
+     * @param requeue where a paced or over-quota batch is queued again (with a delay)
+     * @param maxPacingWait how long one batch may wait here for rate permits before it is handed back
+     */
+    public BatchSender(CampaignStore campaigns, SubscriberStore subscribers, SendLedger ledger, CampaignMessages messages,
+            Map<String, EmailProvider> providers, Clock clock, Sleeper sleeper, Duration lease, TimeBudget budget,
+            DeliveryStats stats, AddressMigration migration, Pacing pacing, SendQueue requeue, Duration maxPacingWait) {
+        this.pacing = pacing;
+        this.requeue = requeue;
+        this.maxPacingWait = maxPacingWait;
         this.stats = stats;
         this.budget = budget;
         this.migration = migration;
@@ -132,6 +170,12 @@ public class BatchSender {
             // below could miss one written in another letter case. The next campaign wake-up moves them.
             return Result.RETRY_LATER;
         }
+        if (requeue != null && !campaign.providers().isEmpty()
+                && campaign.providers().stream().allMatch(pacing::quotaUsedUp)) {
+            // Known here without a storage call: nothing can go out today, so the batch is not even claimed.
+            requeue.enqueueLater(campaignId, batchNumber, QUOTA_RECHECK);
+            return Result.OVER_QUOTA;
+        }
         Instant now = clock.instant();
         Optional<LedgerBatch> claimed = ledger.claim(campaignId, batchNumber, owner, now.plus(lease), now);
         if (claimed.isEmpty()) {
@@ -151,11 +195,21 @@ public class BatchSender {
             return work.finish();
         }
         List<OutgoingMessage> toSend = work.checkAudience();
-        if (!work.deliver(toSend, stopAt)) {
-            ledger.release(campaignId, batchNumber, owner);
+        Delivery delivery = work.deliver(toSend, stopAt);
+        if (delivery == Delivery.DONE) {
+            return work.finish();
+        }
+        ledger.release(campaignId, batchNumber, owner);
+        if (requeue == null || delivery == Delivery.STOPPED) {
             return Result.RETRY_LATER;
         }
-        return work.finish();
+        // Released first, then queued again: if queueing fails, this delivery fails and SQS brings it back.
+        if (delivery == Delivery.OVER_QUOTA) {
+            requeue.enqueueLater(campaignId, batchNumber, QUOTA_RECHECK);
+            return Result.OVER_QUOTA;
+        }
+        requeue.enqueueLater(campaignId, batchNumber, work.pacedDelay);
+        return Result.PACED;
     }
 
     /** One claimed batch being worked on. */
@@ -173,6 +227,8 @@ public class BatchSender {
         boolean inflightWritten;
         /** Provider calls of this attempt that failed (throttled, unavailable), by provider. */
         final Map<String, Long> failedCalls = new HashMap<>();
+        /** When handed back for pacing: how long until permits can be had again. */
+        Duration pacedDelay = Duration.ofSeconds(1);
 
         Work(Campaign campaign, LedgerBatch batch, String owner) {
             this.campaign = campaign;
@@ -238,20 +294,30 @@ public class BatchSender {
 
         /**
          * Sends through the campaign's providers in preference order: throttling backs off and retries the same
-         * provider, a provider that is down hands the rest to the next one. False if time or providers ran out;
-         * no call is started that could not end before {@code stopAt}.
+         * provider, a provider that is down hands the rest to the next one, and so does a provider whose daily
+         * quota is used up. Only messages with pacing permits are sent; the rest wait for the next second's permits
+         * (up to {@code maxPacingWait}). No call is started that could not end before {@code stopAt}.
          */
-        boolean deliver(List<OutgoingMessage> toSend, Instant stopAt) {
+        Delivery deliver(List<OutgoingMessage> toSend, Instant stopAt) {
             List<OutgoingMessage> remaining = new ArrayList<>(toSend);
             int providerIndex = 0;
             Duration backoff = Duration.ofMillis(200);
-            for (int round = 0; !remaining.isEmpty(); round++) {
-                if (providerIndex >= campaign.providers().size() || round >= MAX_ROUNDS * campaign.providers().size()
-                        || !hasTimeForACall(clock.instant(), stopAt)) {
-                    return false;
+            boolean quotaPassedOver = false;
+            Instant pacingEnds = clock.instant().plus(maxPacingWait);
+            for (int round = 0; !remaining.isEmpty(); ) {
+                if (providerIndex >= campaign.providers().size()) {
+                    return quotaPassedOver ? Delivery.OVER_QUOTA : Delivery.STOPPED;
+                }
+                if (round >= MAX_ROUNDS * campaign.providers().size() || !hasTimeForACall(clock.instant(), stopAt)) {
+                    return Delivery.STOPPED;
                 }
                 EmailProvider provider = providers.get(campaign.providers().get(providerIndex));
                 if (provider == null) {
+                    providerIndex++;
+                    continue;
+                }
+                if (pacing.quotaUsedUp(provider.name())) {
+                    quotaPassedOver = true;
                     providerIndex++;
                     continue;
                 }
@@ -259,12 +325,23 @@ public class BatchSender {
                 boolean failOver = false;
                 boolean outOfTime = false;
                 Duration wait = null;
+                Grant paced = null;
                 for (List<OutgoingMessage> call : chunks(remaining, provider.maxBatchSize())) {
                     Instant callStart = clock.instant();
                     outOfTime |= !hasTimeForACall(callStart, stopAt);
-                    if (failOver || wait != null || outOfTime) {
+                    if (failOver || wait != null || outOfTime || paced != null) {
                         retry.addAll(call);
                         continue;
+                    }
+                    // Permits before anything is marked in flight: what is not granted is not touched.
+                    Grant grant = pacing.acquire(provider.name(), call.size());
+                    if (grant.granted() < call.size()) {
+                        paced = grant;
+                        retry.addAll(call.subList(grant.granted(), call.size()));
+                        call = call.subList(0, grant.granted());
+                        if (call.isEmpty()) {
+                            continue;
+                        }
                     }
                     List<String> emails = call.stream().map(m -> ledgerName(m.to())).toList();
                     if (!ledger.markInflight(campaign.id(), batch.batch(), owner, emails)) {
@@ -273,6 +350,7 @@ public class BatchSender {
                     inflightWritten = true;
                     List<SendResult> answered;
                     List<EmailAddress> unanswered = List.of();
+                    boolean throttled = false;
                     try {
                         // The call's own timeout ends it before stopAt, so its outcome can still be recorded.
                         answered = provider.send(call, Duration.between(callStart, stopAt));
@@ -280,6 +358,7 @@ public class BatchSender {
                         failedCalls.merge(provider.name(), 1L, Long::sum);
                         answered = e.completed();
                         wait = e.retryAfter().orElse(backoff);
+                        throttled = true;
                     } catch (ProviderUnavailableException e) {
                         failedCalls.merge(provider.name(), 1L, Long::sum);
                         answered = e.completed();
@@ -306,6 +385,7 @@ public class BatchSender {
                             case ACCEPTED -> recorded.put(email, new RecipientResult(Fate.SENT, provider.name(), result.providerMessageId(), null));
                             case REJECTED -> recorded.put(email, new RecipientResult(Fate.REJECTED, provider.name(), null, result.detail()));
                             default -> {
+                                throttled |= result.outcome() == SendResult.Outcome.THROTTLED;
                                 retry.add(message);
                                 wait = wait == null ? backoff : wait;
                             }
@@ -313,19 +393,39 @@ public class BatchSender {
                     }
                     retry.addAll(byEmail.values()); // not answered: the call failed before them
                     record(recorded);
+                    if (throttled) {
+                        pacing.throttled(provider.name()); // the provider's rate comes down for every instance
+                    }
                 }
                 remaining = retry;
                 if (outOfTime) {
-                    return false; // the rest stays unsent; the batch is released for the next delivery
+                    return Delivery.STOPPED; // the rest stays unsent; the batch is released for the next delivery
                 }
                 if (failOver) {
                     providerIndex++;
+                    round++;
+                } else if (paced != null && paced.limitedBy() == Grant.Limit.QUOTA && !remaining.isEmpty()) {
+                    quotaPassedOver = true; // today's quota of this provider is used up: the next one, or later
+                    providerIndex++;
                 } else if (wait != null && !remaining.isEmpty()) {
+                    round++;
                     pause(wait, stopAt);
                     backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(20)) > 0 ? Duration.ofSeconds(20) : backoff.multipliedBy(2);
+                } else if (paced != null && !remaining.isEmpty()) {
+                    // Waiting for the next second's permits is cheaper here than a new delivery (claim, re-reads),
+                    // but only so long: the event's other batches and the time budget come first.
+                    Instant retryAt = paced.retryAt() == null ? clock.instant() : paced.retryAt();
+                    if (retryAt.isAfter(pacingEnds) || !hasTimeForACall(retryAt, stopAt)) {
+                        long seconds = Math.max(1, (Duration.between(clock.instant(), retryAt).toMillis() + 999) / 1000);
+                        pacedDelay = Duration.ofSeconds(Math.min(seconds, QUOTA_RECHECK.toSeconds()));
+                        return Delivery.PACED;
+                    }
+                    pause(Duration.between(clock.instant(), retryAt), stopAt);
+                } else if (!remaining.isEmpty()) {
+                    round++; // the provider answered for fewer messages than it was given: ask again, boundedly
                 }
             }
-            return true;
+            return Delivery.DONE;
         }
 
         Result finish() {

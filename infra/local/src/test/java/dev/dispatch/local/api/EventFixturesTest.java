@@ -60,6 +60,10 @@ class EventFixturesTest {
         assertEquals(200, status(page));
         assertTrue(body(page).get("subscribers").size() >= 2);
         assertEquals(200, status(invoke(cloud, "ApiFunction", "api-stats.json")));
+        JsonNode systemStatus = invoke(cloud, "ApiFunction", "api-system-status.json");
+        assertEquals(200, status(systemStatus), systemStatus.toString());
+        assertEquals(6, body(systemStatus).get("queues").size(), systemStatus.toString());
+        assertTrue(body(systemStatus).get("providers").has("ses"), systemStatus.toString());
         assertEquals("unsubscribed", body(invoke(cloud, "ApiFunction", "api-unsubscribe.json")).get("status").asText());
 
         JsonNode tracked = invoke(cloud, "ApiFunction", "api-track-engagement.json");
