@@ -3,7 +3,6 @@ package dev.dispatch.api;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.net.URI;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -24,7 +23,7 @@ public interface ApiConfig {
     String senderAllowlist();
 
     /** A directory with other config files (DISPATCH_CONFIG_DIR: tests, the benchmark); empty = the shipped ones. */
-    Optional<Path> configDir();
+    Optional<String> configDir();
 
     interface Queues {
         String enqueue();

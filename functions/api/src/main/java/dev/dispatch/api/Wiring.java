@@ -84,7 +84,7 @@ public class Wiring {
     @Singleton
     @Startup
     ProviderCatalog providerCatalog(ApiConfig config) {
-        return ConfigFiles.providers(config.configDir().filter(p -> !p.toString().isBlank()));
+        return ConfigFiles.providers(config.configDir().filter(d -> !d.isBlank()).map(java.nio.file.Path::of));
     }
 
     /** GET /system/status: read-only views of the queues, the pacing counters and the campaigns table. */

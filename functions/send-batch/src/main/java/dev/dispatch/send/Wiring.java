@@ -76,9 +76,9 @@ public class Wiring {
             @ConfigProperty(name = "dispatch.tables.control") String control,
             @ConfigProperty(name = "dispatch.queues.send") String sendQueue,
             @ConfigProperty(name = "dispatch.send.max-pacing-wait") Duration maxPacingWait,
-            @ConfigProperty(name = "dispatch.config-dir") Optional<Path> configDir) {
+            @ConfigProperty(name = "dispatch.config-dir") Optional<String> configDir) {
         // The providers' rates and quotas; a bad file stops the function at start, naming the field.
-        ProviderCatalog catalog = ConfigFiles.providers(configDir.filter(p -> !p.toString().isBlank()));
+        ProviderCatalog catalog = ConfigFiles.providers(configDir.filter(d -> !d.isBlank()).map(Path::of));
         // Secrets are read here, at cold start, and re-read when older than the refresh interval: a provider
         // credential set or rotated in Secrets Manager is used from the next send on, without a redeploy.
         SecretReader secrets = new SecretsManagerReader(SecretsManagerReader.client(secretsEndpoint));

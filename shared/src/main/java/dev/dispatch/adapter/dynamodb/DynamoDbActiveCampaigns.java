@@ -35,8 +35,9 @@ public class DynamoDbActiveCampaigns implements ActiveCampaigns {
             Map<String, AttributeValue> exclusiveStart = start;
             ScanResponse response = client.scan(ScanRequest.builder().tableName(table)
                     .filterExpression("#status = :sending")
-                    .projectionExpression("id, updatedAt, nextBatch, complete, n_batchesDone, n_sent")
-                    .expressionAttributeNames(Map.of("#status", "status"))
+                    .projectionExpression("#id, #updatedAt, #nextBatch, #complete, #done, #sent")
+                    .expressionAttributeNames(Map.of("#status", "status", "#id", "id", "#updatedAt", "updatedAt",
+                            "#nextBatch", "nextBatch", "#complete", "complete", "#done", "n_batchesDone", "#sent", "n_sent"))
                     .expressionAttributeValues(Map.of(":sending", AttributeValue.fromS("sending")))
                     .exclusiveStartKey(exclusiveStart)
                     .build());
