@@ -57,7 +57,7 @@ public final class PacingBenchmark {
                     .environment("DISPATCH_CONFIG_DIR", config.toString())
                     .environment("DISPATCH_ENQUEUE_BATCH_SIZE", Integer.toString(batchSize))
                     .environment("DISPATCH_SEND_LEASE", "PT20S")
-                    .sqsVisibilityTimeoutSeconds(30);
+                    .sqsVisibilityTimeoutSeconds(130); // above the 120 s timeout: a batch being paced is not handed out twice
             System.out.println("Starting the local cloud (send-batch x" + sendConcurrency + ", Postmark limited to " + rate
                     + "/s by the shared limiter, stub at " + stub.url() + ", " + latency + " ms per call)...");
             try (LocalCloud cloud = LocalCloud.start(options)) {

@@ -63,11 +63,13 @@ class SendPacingTest {
                 """.formatted(SES_QUOTA, RATE));
         LocalCloudOptions options = LocalCloudOptions.defaults().port(0).schedulesEnabled(false)
                 .concurrency("SendBatchFunction", 3)
-                .sqsVisibilityTimeoutSeconds(5)
+                // above the function's 120 s timeout, as the template's 720 s: a batch still being paced is not
+                // delivered to a second consumer
+                .sqsVisibilityTimeoutSeconds(130)
                 .secret("PostmarkServerTokenSecret", "{\"serverToken\": \"test-server-token-not-a-secret\"}")
                 .parameter("PostmarkApiUrl", postmark.url().toString())
                 .environment("DISPATCH_CONFIG_DIR", config.toString())
-                .environment("DISPATCH_ENQUEUE_BATCH_SIZE", "25")
+                .environment("DISPATCH_ENQUEUE_BATCH_SIZE", "10") // many batches, so every consumer gets some
                 .workDir(work);
         cloud = LocalCloud.start(options);
     }
