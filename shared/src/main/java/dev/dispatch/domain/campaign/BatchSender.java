@@ -348,6 +348,15 @@ public class BatchSender {
                         throw new LeaseLostException();
                     }
                     inflightWritten = true;
+                    if (!grant.usableAt(clock.instant())) {
+                        // The ledger write took so long that the permits' second is (nearly) over: sent now, the call
+                        // could reach the provider in the next second on top of that second's permits. Not sent; the
+                        // in-flight mark is cleared and the call asks again (these permits are lost).
+                        record(Map.of());
+                        retry.addAll(call);
+                        paced = new Grant(0, Grant.Limit.RATE, clock.instant());
+                        continue;
+                    }
                     List<SendResult> answered;
                     List<EmailAddress> unanswered = List.of();
                     boolean throttled = false;

@@ -9,8 +9,10 @@ import java.time.Instant;
  * @param limitedBy what held the rest back; {@link Limit#NONE} when everything was granted
  * @param retryAt when asking again can give more: the next second for {@link Limit#RATE}, the next UTC day for
  *     {@link Limit#QUOTA}
+ * @param usableUntil the permits are for one second's window: a call started after this could reach the provider
+ *     in the next second, on top of that second's permits. Null = no such limit.
  */
-public record Grant(int granted, Limit limitedBy, Instant retryAt) {
+public record Grant(int granted, Limit limitedBy, Instant retryAt, Instant usableUntil) {
     public enum Limit {
         NONE,
         /** This second's share of the provider's rate (across every instance) is used up. */
@@ -19,7 +21,16 @@ public record Grant(int granted, Limit limitedBy, Instant retryAt) {
         QUOTA
     }
 
+    public Grant(int granted, Limit limitedBy, Instant retryAt) {
+        this(granted, limitedBy, retryAt, null);
+    }
+
     public static Grant all(int wanted) {
-        return new Grant(wanted, Limit.NONE, null);
+        return new Grant(wanted, Limit.NONE, null, null);
+    }
+
+    /** Whether a call may still be started at {@code now} with these permits. */
+    public boolean usableAt(Instant now) {
+        return usableUntil == null || now.isBefore(usableUntil);
     }
 }

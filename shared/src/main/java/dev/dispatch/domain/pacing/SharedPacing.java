@@ -27,6 +27,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class SharedPacing implements Pacing {
     public static final Duration WINDOW_GUARD = Duration.ofMillis(100);
+    /** A call granted in a second must start before this much of the second is left (see {@link Grant#usableUntil}). */
+    public static final Duration START_GUARD = Duration.ofMillis(50);
     public static final Duration AIMD_REFRESH = Duration.ofSeconds(5);
     /** Rate windows are kept a little after their second for the status page; then TTL removes them. */
     private static final Duration WINDOW_KEPT = Duration.ofMinutes(10);
@@ -89,10 +91,12 @@ public final class SharedPacing implements Pacing {
         if (quotaBefore + granted >= settings.dailyQuota()) {
             quotaUsedUp.put(provider, today);
         }
+        Instant usableUntil = nextSecond.minus(START_GUARD);
         if (granted < rateGranted) {
-            return new Grant(granted, Grant.Limit.QUOTA, PermitArithmetic.startOfNextDay(today));
+            return new Grant(granted, Grant.Limit.QUOTA, PermitArithmetic.startOfNextDay(today), usableUntil);
         }
-        return granted < wanted ? new Grant(granted, Grant.Limit.RATE, nextSecond) : Grant.all(granted);
+        return new Grant(granted, granted < wanted ? Grant.Limit.RATE : Grant.Limit.NONE,
+                granted < wanted ? nextSecond : null, usableUntil);
     }
 
     @Override

@@ -70,6 +70,14 @@ class SharedPacingTest {
     }
 
     @Test
+    void givenAGrant_whenItsSecondIsNearlyOver_thenItMayNoLongerStartACall() {
+        Grant g = pacing(100, 1000).acquire("postmark", 10);
+        assertTrue(g.usableAt(T0.plusMillis(949)));
+        assertFalse(g.usableAt(T0.plusMillis(950)), "a call started now could reach the provider in the next second");
+        assertTrue(Grant.all(5).usableAt(T0.plusSeconds(60)));
+    }
+
+    @Test
     void givenTheLastTenthOfASecond_whenAsked_thenNothingIsGrantedAndNothingIsCounted() {
         SharedPacing p = pacing(100, 1000);
         clock.set(T0.plusMillis(950));
