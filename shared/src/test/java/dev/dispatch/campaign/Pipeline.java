@@ -20,7 +20,9 @@ import dev.dispatch.domain.campaign.NewBatch;
 import dev.dispatch.domain.campaign.RecipientResult;
 import dev.dispatch.domain.campaign.SendLedger;
 import dev.dispatch.domain.campaign.SenderAllowlist;
+import dev.dispatch.domain.campaign.SendQueue;
 import dev.dispatch.domain.message.EmailProvider;
+import dev.dispatch.domain.pacing.Pacing;
 import dev.dispatch.domain.subscriber.SubscriberService;
 import dev.dispatch.domain.subscriber.UnsubscribeKeyring;
 import dev.dispatch.domain.subscriber.UnsubscribeTokens;
@@ -68,6 +70,14 @@ final class Pipeline {
     final AtomicInteger sendCrashesBeforeProviderCall = new AtomicInteger();
     /** Every send message is handled twice, as SQS's at-least-once delivery may do. */
     boolean duplicateDeliveries;
+    /** Permits per provider call (none by default). */
+    Pacing pacing = Pacing.NONE;
+    /** How long a batch waits for rate permits before it is handed back. */
+    Duration maxPacingWait = Duration.ofSeconds(2);
+    /** Batches queued again (paced, over quota) are delayed at most this long here (SQS's delay otherwise). */
+    Duration requeueDelayCap = Duration.ofMinutes(15);
+    /** Batches queued again by the sender. */
+    final AtomicInteger requeued = new AtomicInteger();
     /** How long one enqueue invocation may page; zero = one page per invocation. */
     Duration enqueueBudget = Duration.ofSeconds(30);
 
@@ -80,7 +90,24 @@ final class Pipeline {
     private BatchSender sender(Map<String, EmailProvider> providers) {
         return new BatchSender(campaignStore, subscriberStore, new LedgerCrash(ledger, sendCrashesBeforeProviderCall), renderer,
                 providers, Clock.systemUTC(), d -> Thread.sleep(Math.min(d.toMillis(), 20)), Duration.ofSeconds(2),
-                new BatchSender.TimeBudget(Duration.ofMillis(200), Duration.ofMillis(200)), deliveryStats, migration);
+                new BatchSender.TimeBudget(Duration.ofMillis(200), Duration.ofMillis(200)), deliveryStats, migration,
+                pacing, requeue(), maxPacingWait);
+    }
+
+    private SendQueue requeue() {
+        SqsSendQueue real = new SqsSendQueue(sqs, sendQueue);
+        return new SendQueue() {
+            @Override
+            public void enqueue(String campaignId, List<Integer> batches) {
+                real.enqueue(campaignId, batches);
+            }
+
+            @Override
+            public void enqueueLater(String campaignId, int batch, Duration delay) {
+                requeued.incrementAndGet();
+                real.enqueueLater(campaignId, batch, delay.compareTo(requeueDelayCap) > 0 ? requeueDelayCap : delay);
+            }
+        };
     }
 
     /** Drives both queues until the campaign is final and nothing is left, or the time is up. */

@@ -26,6 +26,9 @@ public interface ApiConfig {
     /** Comma-separated domains and addresses campaigns may send from (template parameter SenderAllowlist). */
     String senderAllowlist();
 
+    /** A directory with other config files (DISPATCH_CONFIG_DIR: tests, the benchmark); empty = the shipped ones. */
+    Optional<String> configDir();
+
     interface Queues {
         String enqueue();
 
@@ -33,6 +36,13 @@ public interface ApiConfig {
 
         /** Verified engagement events wait here for apply-engagement. */
         String engagement();
+
+        /** The dead-letter queues, for GET /system/status. */
+        String enqueueDeadLetter();
+
+        String sendDeadLetter();
+
+        String engagementDeadLetter();
     }
 
     /** Secrets Manager secrets, by ARN: the environment never holds their values. */

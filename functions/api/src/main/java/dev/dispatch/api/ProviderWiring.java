@@ -2,7 +2,6 @@ package dev.dispatch.api;
 
 import dev.dispatch.adapter.config.ConfigFiles;
 import dev.dispatch.adapter.dynamodb.DynamoDbProviderControl;
-import dev.dispatch.domain.config.ProviderCatalog;
 import dev.dispatch.domain.routing.DeliveryRules;
 import dev.dispatch.domain.routing.ProviderControl;
 import io.quarkus.runtime.Startup;
@@ -10,15 +9,11 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
-/** The providers' configuration files (validated at start) and their shared control state, for /system/providers. */
+/**
+ * The delivery rules (validated at start) and the providers' shared control state, for /system/providers; the
+ * providers' settings come from {@link Wiring#providerCatalog}.
+ */
 public class ProviderWiring {
-
-    @Produces
-    @Singleton
-    @Startup
-    ProviderCatalog providerCatalog() {
-        return ConfigFiles.providers();
-    }
 
     @Produces
     @Singleton

@@ -1,7 +1,13 @@
 package dev.dispatch.api;
 
 import dev.dispatch.adapter.config.ConfigFiles;
+import dev.dispatch.adapter.dynamodb.DynamoDbActiveCampaigns;
 import dev.dispatch.adapter.dynamodb.DynamoDbAddressMigration;
+import dev.dispatch.adapter.dynamodb.DynamoDbPacingStore;
+import dev.dispatch.adapter.sqs.SqsQueueDepths;
+import dev.dispatch.domain.config.ProviderCatalog;
+import dev.dispatch.domain.pacing.SharedPacing;
+import dev.dispatch.domain.system.SystemStatus;
 import dev.dispatch.adapter.dynamodb.DynamoDbCampaignStore;
 import dev.dispatch.adapter.dynamodb.DynamoDbDeliveryStats;
 import dev.dispatch.adapter.dynamodb.DynamoDbEngagementStore;
@@ -41,7 +47,9 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.jboss.logging.Logger;
@@ -88,6 +96,30 @@ public class Wiring {
                 HandlebarsTemplates.html(),
                 SenderAllowlist.parse(config.senderAllowlist()),
                 Clock.systemUTC());
+    }
+
+    /** The providers' settings (config/providers.yaml, or DISPATCH_CONFIG_DIR's): a bad file stops the start. */
+    @Produces
+    @Singleton
+    @Startup
+    ProviderCatalog providerCatalog(ApiConfig config) {
+        return ConfigFiles.providers(config.configDir().filter(d -> !d.isBlank()).map(java.nio.file.Path::of));
+    }
+
+    /** GET /system/status: read-only views of the queues, the pacing counters and the campaigns table. */
+    @Produces
+    @Singleton
+    SystemStatus systemStatus(DynamoDbClient dynamoDb, SqsClient sqs, ApiConfig config, ProviderCatalog catalog) {
+        Map<String, String> queues = new LinkedHashMap<>();
+        queues.put("enqueue", config.queues().enqueue());
+        queues.put("enqueue-dead-letter", config.queues().enqueueDeadLetter());
+        queues.put("send", config.queues().send());
+        queues.put("send-dead-letter", config.queues().sendDeadLetter());
+        queues.put("engagement", config.queues().engagement());
+        queues.put("engagement-dead-letter", config.queues().engagementDeadLetter());
+        return new SystemStatus(new SqsQueueDepths(sqs, queues),
+                new SharedPacing(new DynamoDbPacingStore(dynamoDb, config.tables().control()), catalog, Clock.systemUTC()),
+                catalog, new DynamoDbActiveCampaigns(dynamoDb, config.tables().campaigns()), Clock.systemUTC());
     }
 
     /** One Secrets Manager client per container; every secret is read once here at cold start, then kept fresh. */

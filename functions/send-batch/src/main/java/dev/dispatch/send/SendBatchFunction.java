@@ -14,7 +14,9 @@ import org.jboss.logging.Logger;
  * SQS: one send batch per record, the records of an event one after the other. A batch that can't finish now
  * (lease held elsewhere, providers down, throttled or out of time) fails its record, so SQS delivers it again
  * later; a duplicate delivery finds it done. A record reached when too little of the invocation is left is failed
- * without being started, and so are the records after it: they come back as batch item failures.
+ * without being started, and so are the records after it: they come back as batch item failures. A batch handed
+ * back for pacing (PACED) or a used-up daily quota (OVER_QUOTA) was queued again with a delay by the sender: its
+ * record succeeds, so it does not count towards the dead-letter queue.
  */
 public class SendBatchFunction {
     private static final Logger LOG = Logger.getLogger(SendBatchFunction.class);

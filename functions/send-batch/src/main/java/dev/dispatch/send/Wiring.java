@@ -2,10 +2,11 @@ package dev.dispatch.send;
 
 import dev.dispatch.adapter.dynamodb.DynamoDbAddressMigration;
 import dev.dispatch.adapter.dynamodb.DynamoDbCampaignStore;
+import dev.dispatch.adapter.config.ConfigFiles;
 import dev.dispatch.adapter.dynamodb.DynamoDbDeliveryStats;
 import dev.dispatch.adapter.dynamodb.DynamoDbProviderControl;
-import dev.dispatch.adapter.config.ConfigFiles;
 import dev.dispatch.domain.routing.ProviderRouting;
+import dev.dispatch.adapter.dynamodb.DynamoDbPacingStore;
 import dev.dispatch.adapter.dynamodb.DynamoDbSendLedger;
 import dev.dispatch.adapter.dynamodb.DynamoDbSubscriberStore;
 import dev.dispatch.adapter.dynamodb.SubscriberTables;
@@ -18,14 +19,18 @@ import dev.dispatch.adapter.secrets.CachedSecret;
 import dev.dispatch.adapter.secrets.SecretReader;
 import dev.dispatch.adapter.secrets.SecretValues;
 import dev.dispatch.adapter.secrets.SecretsManagerReader;
+import dev.dispatch.adapter.sqs.SqsSendQueue;
 import dev.dispatch.domain.campaign.BatchSender;
+import dev.dispatch.domain.config.ProviderCatalog;
 import dev.dispatch.domain.message.EmailProvider;
+import dev.dispatch.domain.pacing.SharedPacing;
 import dev.dispatch.domain.subscriber.UnsubscribeKeyring;
 import dev.dispatch.domain.subscriber.UnsubscribeTokens;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -35,6 +40,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.ses.SesClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * Builds the send use case once per container; a provider is available only while its credential is set in its
@@ -48,7 +54,7 @@ public class Wiring {
     @Produces
     @Singleton
     @Startup
-    BatchSender sender(DynamoDbClient dynamoDb, SesClient ses,
+    BatchSender sender(DynamoDbClient dynamoDb, SesClient ses, SqsClient sqs,
             @ConfigProperty(name = "dispatch.tables.subscribers") String subscribers,
             @ConfigProperty(name = "dispatch.tables.segment-members") String segmentMembers,
             @ConfigProperty(name = "dispatch.tables.suppressions") String suppressions,
@@ -71,7 +77,12 @@ public class Wiring {
             @ConfigProperty(name = "dispatch.send.minimum-call") Duration minimumCall,
             @ConfigProperty(name = "dispatch.tables.control") String control,
             @ConfigProperty(name = "dispatch.routing.refresh") Duration routingRefresh,
-            @ConfigProperty(name = "dispatch.routing.reputation-refresh") Duration reputationRefresh) {
+            @ConfigProperty(name = "dispatch.routing.reputation-refresh") Duration reputationRefresh,
+            @ConfigProperty(name = "dispatch.queues.send") String sendQueue,
+            @ConfigProperty(name = "dispatch.send.max-pacing-wait") Duration maxPacingWait,
+            @ConfigProperty(name = "dispatch.config-dir") Optional<String> configDir) {
+        // The providers' rates and quotas; a bad file stops the function at start, naming the field.
+        ProviderCatalog catalog = ConfigFiles.providers(configDir.filter(d -> !d.isBlank()).map(Path::of));
         // Secrets are read here, at cold start, and re-read when older than the refresh interval: a provider
         // credential set or rotated in Secrets Manager is used from the next send on, without a redeploy.
         SecretReader secrets = new SecretsManagerReader(SecretsManagerReader.client(secretsEndpoint));
@@ -95,7 +106,7 @@ public class Wiring {
         DynamoDbDeliveryStats deliveryStats = new DynamoDbDeliveryStats(dynamoDb, counters);
         // The operator's files, validated here at start: a bad file stops the function before it sends anything.
         // Shared health and overrides are read at most every routingRefresh, reputations every reputationRefresh.
-        ProviderRouting routing = new ProviderRouting(ConfigFiles.deliveryRules(), ConfigFiles.providers(),
+        ProviderRouting routing = new ProviderRouting(ConfigFiles.deliveryRules(), catalog,
                 new DynamoDbProviderControl(dynamoDb, control), deliveryStats, Clock.systemUTC(), routingRefresh,
                 reputationRefresh);
         return new BatchSender(
@@ -106,6 +117,8 @@ public class Wiring {
                 providers, Clock.systemUTC(), duration -> Thread.sleep(duration.toMillis()), lease,
                 new BatchSender.TimeBudget(reserve, minimumCall), deliveryStats,
                 new DynamoDbAddressMigration(dynamoDb, subscriberTables, engagement, campaigns, DynamoDbAddressMigration.DEFAULT_MARKER,
-                        Clock.systemUTC()), routing);
+                        Clock.systemUTC()), routing,
+                new SharedPacing(new DynamoDbPacingStore(dynamoDb, control), catalog, Clock.systemUTC()),
+                new SqsSendQueue(sqs, sendQueue), maxPacingWait);
     }
 }

@@ -249,7 +249,8 @@ final class TemplateChecks {
             Map.entry("ApiFunction SegmentMembersTable", MIGRATION),
             Map.entry("ApiFunction SuppressionsTable", MIGRATION),
             Map.entry("ApiFunction EngagementTable", MIGRATION),
-            Map.entry("ApiFunction CampaignsTable", MIGRATION),
+            Map.entry("ApiFunction CampaignsTable", MIGRATION + "; and GET /system/status lists the campaigns sending "
+                    + "now (DynamoDbCampaignStore.sendingNow: a filtered, projected Scan, one item per campaign)"),
             Map.entry("EnqueueCampaignFunction SubscribersTable", MIGRATION),
             Map.entry("EnqueueCampaignFunction SegmentMembersTable", MIGRATION),
             Map.entry("EnqueueCampaignFunction SuppressionsTable", MIGRATION),

@@ -20,11 +20,13 @@ import java.util.Set;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Reads the operator-edited files of {@code config/} (shipped on the classpath under {@code dispatch-config/}).
@@ -47,6 +49,25 @@ public final class ConfigFiles {
             return parse(file, in);
         } catch (IOException e) {
             throw new ConfigException(file, "(file)", "cannot be read: " + e.getMessage());
+        }
+    }
+
+    /**
+     * The file from {@code dir} when one is given (environment variable {@code DISPATCH_CONFIG_DIR}: tests and the
+     * benchmark point at files with other rates), else the shipped one. A directory without the file is an error,
+     * not a silent fallback to the shipped settings.
+     */
+    public static JsonNode read(String file, Optional<Path> dir) {
+        if (dir.isEmpty()) {
+            return read(file);
+        }
+        Path path = dir.get().resolve(file);
+        try (InputStream in = Files.newInputStream(path)) {
+            return parse(file, in);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(file, "(file)", "not found in " + dir.get() + " (DISPATCH_CONFIG_DIR)");
+        } catch (IOException e) {
+            throw new ConfigException(file, "(file)", "cannot be read from " + dir.get() + ": " + e.getMessage());
         }
     }
 
@@ -80,6 +101,11 @@ public final class ConfigFiles {
     /** {@code providers.yaml} from the classpath. */
     public static ProviderCatalog providers() {
         return providers(read(ProviderCatalog.FILE));
+    }
+
+    /** {@code providers.yaml} from {@code dir} if given, else from the classpath. */
+    public static ProviderCatalog providers(Optional<Path> dir) {
+        return providers(read(ProviderCatalog.FILE, dir));
     }
 
     public static ProviderCatalog providers(JsonNode tree) {

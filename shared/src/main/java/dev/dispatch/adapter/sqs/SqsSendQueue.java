@@ -1,6 +1,7 @@
 package dev.dispatch.adapter.sqs;
 
 import dev.dispatch.domain.campaign.SendQueue;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -9,6 +10,8 @@ import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
 /** Batch numbers onto the send queue, ten per SendMessageBatch call; entries SQS refuses are sent again. */
 public class SqsSendQueue implements SendQueue {
     private static final int SQS_BATCH = 10;
+    /** SQS's longest per-message delay. */
+    private static final int MAX_DELAY_SECONDS = 900;
 
     private final SqsClient sqs;
     private final String queueUrl;
@@ -30,5 +33,11 @@ public class SqsSendQueue implements SendQueue {
             }
             SqsBatches.sendAll(sqs, queueUrl, entries, "send batches");
         }
+    }
+
+    @Override
+    public void enqueueLater(String campaignId, int batch, Duration delay) {
+        int seconds = (int) Math.max(0, Math.min(MAX_DELAY_SECONDS, delay.toSeconds()));
+        sqs.sendMessage(b -> b.queueUrl(queueUrl).messageBody(SendBatchMessage.json(campaignId, batch)).delaySeconds(seconds));
     }
 }

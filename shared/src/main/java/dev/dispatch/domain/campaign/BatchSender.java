@@ -9,6 +9,8 @@ import dev.dispatch.domain.message.SendResult;
 import dev.dispatch.domain.routing.CallTally;
 import dev.dispatch.domain.routing.ProviderRouting;
 import dev.dispatch.domain.routing.Route;
+import dev.dispatch.domain.pacing.Grant;
+import dev.dispatch.domain.pacing.Pacing;
 import dev.dispatch.domain.subscriber.AddressMigration;
 import dev.dispatch.domain.subscriber.EmailAddress;
 import dev.dispatch.domain.subscriber.Subscriber;
@@ -44,9 +46,19 @@ import java.util.HashSet;
  * {@link TimeBudget#reserve() reserve} kept for recording; a provider call is started only with at least
  * {@link TimeBudget#minimumCall()} left and is given only what is left as its timeout. What was not sent stays
  * unsent and the batch is released for the next delivery, which continues with the recipients without a result.
+ *
+ * <p>Pacing: before each provider call, permits for its messages are taken from {@link Pacing} (the provider's rate
+ * and daily quota, shared by every instance); only the granted messages are sent. Waiting for the next second's
+ * permits happens here, up to {@code maxPacingWait} per batch; beyond that (or the time budget) the batch is
+ * released and queued again with a short delay ({@link Result#PACED}). A provider whose daily quota is used up
+ * hands the rest to the campaign's next provider; if none is left the batch is released and queued again to be
+ * looked at every {@link #QUOTA_RECHECK} ({@link Result#OVER_QUOTA}): deferred, never dropped, and never sent twice
+ * (a re-queued batch is an ordinary delivery of it: the ledger decides who still needs a message).
  */
 public class BatchSender {
     private static final int MAX_ROUNDS = 8;
+    /** How soon a batch deferred by a used-up daily quota is looked at again (SQS's longest delay). */
+    public static final Duration QUOTA_RECHECK = Duration.ofMinutes(15);
 
     private final CampaignStore campaigns;
     private final SubscriberStore subscribers;
@@ -60,6 +72,10 @@ public class BatchSender {
     private final DeliveryStats stats;
     private final AddressMigration migration;
     private final ProviderRouting routing;
+    private final Pacing pacing;
+    /** Where paced and deferred batches go back to; null = they are released for SQS to deliver again. */
+    private final SendQueue requeue;
+    private final Duration maxPacingWait;
 
     /**
      * How an invocation's time is spent.
@@ -90,14 +106,21 @@ public class BatchSender {
         /** Not finished (lease held elsewhere, providers down or throttling past the time budget): retry later. */
         RETRY_LATER,
         /** Not started: too little of the invocation was left to send anything; retry later. */
-        NO_TIME
+        NO_TIME,
+        /** Part sent; the rest waits for the providers' rate (shared by every instance): queued again shortly. */
+        PACED,
+        /** The rest is over the day's quota of every provider the campaign may use: queued again for later. */
+        OVER_QUOTA
     }
+
+    /** How a batch's delivery attempt ended. */
+    private enum Delivery { DONE, STOPPED, PACED, OVER_QUOTA }
 
     public BatchSender(CampaignStore campaigns, SubscriberStore subscribers, SendLedger ledger, CampaignMessages messages,
             Map<String, EmailProvider> providers, Clock clock, Sleeper sleeper, Duration lease, TimeBudget budget,
             DeliveryStats stats, AddressMigration migration) {
         this(campaigns, subscribers, ledger, messages, providers, clock, sleeper, lease, budget, stats, migration,
-                ProviderRouting.standalone(clock));
+                ProviderRouting.standalone(clock), Pacing.NONE, null, Duration.ZERO);
     }
 
     /**
@@ -106,7 +129,36 @@ public class BatchSender {
     public BatchSender(CampaignStore campaigns, SubscriberStore subscribers, SendLedger ledger, CampaignMessages messages,
             Map<String, EmailProvider> providers, Clock clock, Sleeper sleeper, Duration lease, TimeBudget budget,
             DeliveryStats stats, AddressMigration migration, ProviderRouting routing) {
+        this(campaigns, subscribers, ledger, messages, providers, clock, sleeper, lease, budget, stats, migration,
+                routing, Pacing.NONE, null, Duration.ZERO);
+    }
+
+    /**
+     * @param pacing permits per provider call (rate and daily quota across every instance)
+     * @param requeue where a paced or over-quota batch is queued again (with a delay)
+     * @param maxPacingWait how long one batch may wait here for rate permits before it is handed back
+     */
+    public BatchSender(CampaignStore campaigns, SubscriberStore subscribers, SendLedger ledger, CampaignMessages messages,
+            Map<String, EmailProvider> providers, Clock clock, Sleeper sleeper, Duration lease, TimeBudget budget,
+            DeliveryStats stats, AddressMigration migration, Pacing pacing, SendQueue requeue, Duration maxPacingWait) {
+        this(campaigns, subscribers, ledger, messages, providers, clock, sleeper, lease, budget, stats, migration,
+                ProviderRouting.standalone(clock), pacing, requeue, maxPacingWait);
+    }
+
+    /**
+     * @param routing chooses each recipient's provider and keeps the providers' shared health (circuit breakers)
+     * @param pacing permits per provider call (rate and daily quota across every instance)
+     * @param requeue where a paced or over-quota batch is queued again (with a delay)
+     * @param maxPacingWait how long one batch may wait here for rate permits before it is handed back
+     */
+    public BatchSender(CampaignStore campaigns, SubscriberStore subscribers, SendLedger ledger, CampaignMessages messages,
+            Map<String, EmailProvider> providers, Clock clock, Sleeper sleeper, Duration lease, TimeBudget budget,
+            DeliveryStats stats, AddressMigration migration, ProviderRouting routing, Pacing pacing, SendQueue requeue,
+            Duration maxPacingWait) {
         this.routing = routing;
+        this.pacing = pacing;
+        this.requeue = requeue;
+        this.maxPacingWait = maxPacingWait;
         this.stats = stats;
         this.budget = budget;
         this.migration = migration;
@@ -149,6 +201,12 @@ public class BatchSender {
             // below could miss one written in another letter case. The next campaign wake-up moves them.
             return Result.RETRY_LATER;
         }
+        if (requeue != null && !campaign.providers().isEmpty()
+                && campaign.providers().stream().allMatch(pacing::quotaUsedUp)) {
+            // Known here without a storage call: nothing can go out today, so the batch is not even claimed.
+            requeue.enqueueLater(campaignId, batchNumber, QUOTA_RECHECK);
+            return Result.OVER_QUOTA;
+        }
         Instant now = clock.instant();
         Optional<LedgerBatch> claimed = ledger.claim(campaignId, batchNumber, owner, now.plus(lease), now);
         if (claimed.isEmpty()) {
@@ -168,11 +226,21 @@ public class BatchSender {
             return work.finish();
         }
         List<OutgoingMessage> toSend = work.checkAudience();
-        if (!work.deliver(toSend, stopAt)) {
-            ledger.release(campaignId, batchNumber, owner);
+        Delivery delivery = work.deliver(toSend, stopAt);
+        if (delivery == Delivery.DONE) {
+            return work.finish();
+        }
+        ledger.release(campaignId, batchNumber, owner);
+        if (requeue == null || delivery == Delivery.STOPPED) {
             return Result.RETRY_LATER;
         }
-        return work.finish();
+        // Released first, then queued again: if queueing fails, this delivery fails and SQS brings it back.
+        if (delivery == Delivery.OVER_QUOTA) {
+            requeue.enqueueLater(campaignId, batchNumber, QUOTA_RECHECK);
+            return Result.OVER_QUOTA;
+        }
+        requeue.enqueueLater(campaignId, batchNumber, work.pacedDelay);
+        return Result.PACED;
     }
 
     /** One claimed batch being worked on. */
@@ -192,6 +260,8 @@ public class BatchSender {
         final Map<String, Long> failedCalls = new HashMap<>();
         /** Each addressee's engagement score as read now (engagement tiers route by it). */
         final Map<EmailAddress, Double> engagementScores = new HashMap<>();
+        /** When handed back for pacing: how long until permits can be had again. */
+        Duration pacedDelay = Duration.ofSeconds(1);
 
         Work(Campaign campaign, LedgerBatch batch, String owner) {
             this.campaign = campaign;
@@ -259,19 +329,22 @@ public class BatchSender {
         }
 
         /**
-         * Sends each message through the provider chosen for its recipient ({@link ProviderRouting}): throttling backs
-         * off and retries the same provider; a provider that is down in this batch hands its recipients to the next
-         * provider of each one's failover order. False if time or providers ran out; no call is started that could not
-         * end before {@code stopAt}. The batch's calls go into the providers' shared health afterwards.
+         * Sends each message through the provider chosen for its recipient ({@link ProviderRouting}), with pacing
+         * permits for every call ({@link Pacing}): only granted messages are sent, the rest wait for the next
+         * second's permits (up to {@code maxPacingWait}, then the batch is handed back). Throttling backs off and
+         * retries the same provider (and lowers its shared rate); a provider that is down in this batch, or whose
+         * daily quota is used up, hands its recipients to the next provider of each one's failover order. No call is
+         * started that could not end before {@code stopAt}. The batch's calls go into the providers' shared health
+         * afterwards.
          */
-        boolean deliver(List<OutgoingMessage> toSend, Instant stopAt) {
+        Delivery deliver(List<OutgoingMessage> toSend, Instant stopAt) {
             if (toSend.isEmpty()) {
-                return true;
+                return Delivery.DONE;
             }
             List<String> ready = providers.entrySet().stream().filter(e -> e.getValue().ready()).map(Map.Entry::getKey).toList();
             ProviderRouting.BatchPlan plan = routing.plan(campaign.providers(), ready, owner);
             Map<String, CallTally> tallies = new HashMap<>();
-            boolean done;
+            Delivery done;
             try {
                 done = deliver(toSend, stopAt, plan, tallies);
             } catch (RuntimeException e) {
@@ -286,25 +359,31 @@ public class BatchSender {
             return done;
         }
 
-        private boolean deliver(List<OutgoingMessage> toSend, Instant stopAt, ProviderRouting.BatchPlan plan,
+        private Delivery deliver(List<OutgoingMessage> toSend, Instant stopAt, ProviderRouting.BatchPlan plan,
                 Map<String, CallTally> tallies) {
             List<Routed> remaining = new ArrayList<>();
             for (OutgoingMessage m : toSend) {
                 remaining.add(new Routed(m, plan.route(m.to().key(), engagementScores.getOrDefault(m.to(), 0.0))));
             }
             Set<String> down = new HashSet<>(); // failed as a whole in this batch: nobody else goes there now
+            Set<String> quotaUsedUp = new HashSet<>(); // today's quota is used up: the next provider, or later
             boolean stranded = false;
             Duration backoff = Duration.ofMillis(200);
+            Instant pacingEnds = clock.instant().plus(maxPacingWait);
             int maxRounds = MAX_ROUNDS * Math.max(1, plan.candidates().providers().size());
-            for (int round = 0; !remaining.isEmpty(); round++) {
+            for (int round = 0; !remaining.isEmpty(); ) {
                 if (round >= maxRounds || !hasTimeForACall(clock.instant(), stopAt)) {
-                    return false;
+                    return Delivery.STOPPED;
                 }
                 Map<String, List<Routed>> byProvider = new LinkedHashMap<>();
                 for (Routed r : remaining) {
-                    while (r.provider() != null && (down.contains(r.provider()) || providers.get(r.provider()) == null)) {
+                    while (r.provider() != null && (down.contains(r.provider()) || providers.get(r.provider()) == null
+                            || quotaUsedUp.contains(r.provider()) || pacing.quotaUsedUp(r.provider()))) {
                         if (down.contains(r.provider())) {
                             tallies.merge(r.provider(), new CallTally(0, 0, 1), CallTally::plus);
+                            r.reason = Route.failover(r.provider());
+                        } else if (providers.get(r.provider()) != null) {
+                            quotaUsedUp.add(r.provider());
                             r.reason = Route.failover(r.provider());
                         }
                         r.index++;
@@ -317,26 +396,49 @@ public class BatchSender {
                 }
                 List<Routed> retry = new ArrayList<>();
                 boolean outOfTime = false;
+                boolean failedOver = false;
                 Duration wait = null;
+                Grant paced = null;
                 for (Map.Entry<String, List<Routed>> group : byProvider.entrySet()) {
                     EmailProvider provider = providers.get(group.getKey());
                     boolean failOver = false;
                     Duration providerWait = null;
+                    Grant providerPaced = null;
                     for (List<Routed> call : chunks(group.getValue(), provider.maxBatchSize())) {
                         Instant callStart = clock.instant();
                         outOfTime |= !hasTimeForACall(callStart, stopAt);
-                        if (failOver || providerWait != null || outOfTime) {
+                        if (failOver || providerWait != null || outOfTime || providerPaced != null) {
                             retry.addAll(call);
                             continue;
+                        }
+                        // Permits before anything is marked in flight: what is not granted is not touched.
+                        Grant grant = pacing.acquire(provider.name(), call.size());
+                        if (grant.granted() < call.size()) {
+                            providerPaced = grant;
+                            retry.addAll(call.subList(grant.granted(), call.size()));
+                            call = call.subList(0, grant.granted());
+                            if (call.isEmpty()) {
+                                continue;
+                            }
                         }
                         List<String> emails = call.stream().map(r -> ledgerName(r.message.to())).toList();
                         if (!ledger.markInflight(campaign.id(), batch.batch(), owner, emails)) {
                             throw new LeaseLostException();
                         }
                         inflightWritten = true;
+                        if (!grant.usableAt(clock.instant())) {
+                            // The ledger write took so long that the permits' second is (nearly) over: sent now, the
+                            // call could reach the provider in the next second on top of that second's permits. Not
+                            // sent; the in-flight mark is cleared and the call asks again (these permits are lost).
+                            record(Map.of());
+                            retry.addAll(call);
+                            providerPaced = new Grant(0, Grant.Limit.RATE, clock.instant());
+                            continue;
+                        }
                         List<SendResult> answered;
                         List<EmailAddress> unanswered = List.of();
                         long failed = 0;
+                        boolean throttled = false;
                         try {
                             // The call's own timeout ends it before stopAt, so its outcome can still be recorded.
                             answered = provider.send(call.stream().map(r -> r.message).toList(), Duration.between(callStart, stopAt));
@@ -345,6 +447,7 @@ public class BatchSender {
                             failed = 1;
                             answered = e.completed();
                             providerWait = e.retryAfter().orElse(backoff);
+                            throttled = true;
                         } catch (ProviderUnavailableException e) {
                             failedCalls.merge(provider.name(), 1L, Long::sum);
                             failed = 1;
@@ -376,6 +479,7 @@ public class BatchSender {
                                 case REJECTED -> recorded.put(email, new RecipientResult(Fate.REJECTED, provider.name(), null,
                                         result.detail(), r.reason));
                                 default -> {
+                                    throttled |= result.outcome() == SendResult.Outcome.THROTTLED;
                                     retry.add(r);
                                     providerWait = providerWait == null ? backoff : providerWait;
                                 }
@@ -383,9 +487,20 @@ public class BatchSender {
                         }
                         retry.addAll(byEmail.values()); // not answered: the call failed before them
                         record(recorded);
+                        if (throttled) {
+                            pacing.throttled(provider.name()); // the provider's rate comes down for every instance
+                        }
                     }
                     if (failOver) {
                         down.add(group.getKey());
+                        failedOver = true;
+                    }
+                    if (providerPaced != null && providerPaced.limitedBy() == Grant.Limit.QUOTA) {
+                        quotaUsedUp.add(group.getKey()); // its recipients move on to their next provider
+                        failedOver = true;
+                    } else if (providerPaced != null && (paced == null || providerPaced.retryAt() == null
+                            || (paced.retryAt() != null && providerPaced.retryAt().isBefore(paced.retryAt())))) {
+                        paced = providerPaced;
                     }
                     if (providerWait != null && (wait == null || providerWait.compareTo(wait) < 0)) {
                         wait = providerWait;
@@ -393,14 +508,35 @@ public class BatchSender {
                 }
                 remaining = retry;
                 if (outOfTime) {
-                    return false; // the rest stays unsent; the batch is released for the next delivery
+                    return Delivery.STOPPED; // the rest stays unsent; the batch is released for the next delivery
                 }
-                if (wait != null && !remaining.isEmpty()) {
+                if (remaining.isEmpty()) {
+                    break;
+                }
+                if (failedOver) {
+                    round++; // the moved recipients go out in the next round, through their next provider
+                } else if (wait != null) {
+                    round++;
                     pause(wait, stopAt);
                     backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(20)) > 0 ? Duration.ofSeconds(20) : backoff.multipliedBy(2);
+                } else if (paced != null) {
+                    // Waiting for the next second's permits is cheaper here than a new delivery (claim, re-reads),
+                    // but only so long: the event's other batches and the time budget come first.
+                    Instant retryAt = paced.retryAt() == null ? clock.instant() : paced.retryAt();
+                    if (retryAt.isAfter(pacingEnds) || !hasTimeForACall(retryAt, stopAt)) {
+                        long seconds = Math.max(1, (Duration.between(clock.instant(), retryAt).toMillis() + 999) / 1000);
+                        pacedDelay = Duration.ofSeconds(Math.min(seconds, QUOTA_RECHECK.toSeconds()));
+                        return Delivery.PACED;
+                    }
+                    pause(Duration.between(clock.instant(), retryAt), stopAt);
+                } else {
+                    round++; // the provider answered for fewer messages than it was given: ask again, boundedly
                 }
             }
-            return !stranded;
+            if (stranded) {
+                return quotaUsedUp.isEmpty() ? Delivery.STOPPED : Delivery.OVER_QUOTA;
+            }
+            return Delivery.DONE;
         }
 
         Result finish() {

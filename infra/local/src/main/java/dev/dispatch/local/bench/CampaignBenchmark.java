@@ -71,7 +71,7 @@ public final class CampaignBenchmark {
     private final String campaignsTable;
     private final String ledgerTable;
 
-    private CampaignBenchmark(LocalCloud cloud, PostmarkStub stub, Path countsDir) {
+    CampaignBenchmark(LocalCloud cloud, PostmarkStub stub, Path countsDir) {
         this.cloud = cloud;
         this.stub = stub;
         this.countsDir = countsDir;
@@ -112,6 +112,9 @@ public final class CampaignBenchmark {
         try (PostmarkStub stub = new PostmarkStub(latency, rate)) {
             LocalCloudOptions options = LocalCloudOptions.defaults().port(0).schedulesEnabled(false)
                     .concurrency(SEND, sendConcurrency)
+                    // The shared limiter is on, set to the stub's own rate (the shipped providers.yaml says 50/s).
+                    .environment("DISPATCH_CONFIG_DIR", providersConfig(countsDir.getParent().resolve("benchmark-campaign-config"),
+                            (int) Math.round(rate), 100_000_000).toString())
                     .secret("PostmarkServerTokenSecret", "{\"serverToken\": \"bench-server-token\"}")
                     .parameter("PostmarkApiUrl", stub.url().toString())
                     .environment(COUNT_ENV, countsDir.toString())
@@ -207,7 +210,7 @@ public final class CampaignBenchmark {
 
     // ------------------------------------------------------------------ API steps
 
-    private void seed(String prefix, int count, String segment) throws Exception {
+    void seed(String prefix, int count, String segment) throws Exception {
         int created = 0;
         for (int from = 0; from < count; from += ROWS_PER_REQUEST) {
             StringBuilder csv = new StringBuilder("email,firstName,lastName,segments,plan,city\n");
@@ -227,7 +230,7 @@ public final class CampaignBenchmark {
         return prefix + "-" + i + "@bench.example.com";
     }
 
-    private String createCampaign(String segment, String name) throws Exception {
+    String createCampaign(String segment, String name) throws Exception {
         ObjectNode c = JSON.createObjectNode()
                 .put("name", "Benchmark " + name)
                 .put("fromEmail", "news@example.com")
@@ -247,7 +250,7 @@ public final class CampaignBenchmark {
     }
 
     /** Sends and waits for status sent (read straight from the table every 100 ms, so polling costs no API calls). */
-    private double sendAndWait(String campaignId, Duration limit) throws Exception {
+    double sendAndWait(String campaignId, Duration limit) throws Exception {
         long t0 = System.nanoTime();
         api("POST", "/campaigns/" + campaignId + "/send", "application/json", "{}");
         long deadline = t0 + limit.toNanos();
@@ -294,7 +297,7 @@ public final class CampaignBenchmark {
         return items;
     }
 
-    private int ledgerBatchCount(String campaignId) {
+    int ledgerBatchCount(String campaignId) {
         return Integer.parseInt(campaignItem(campaignId).get("nextBatch").n());
     }
 
@@ -302,7 +305,7 @@ public final class CampaignBenchmark {
     }
 
     /** Every recipient's recorded fate and detail, from the ledger items. */
-    private LedgerView ledgerFates(String campaignId, String prefix, int count) {
+    LedgerView ledgerFates(String campaignId, String prefix, int count) {
         Map<String, Long> fates = new TreeMap<>();
         Map<String, String[]> byEmail = new HashMap<>();
         for (Map<String, AttributeValue> item : ledgerItems(campaignId)) {
@@ -323,7 +326,7 @@ public final class CampaignBenchmark {
     }
 
     /** The approximate DynamoDB size of the largest done ledger item (names + values, DynamoDB's sizing rules). */
-    private LedgerSize ledgerItemSize(String campaignId) {
+    LedgerSize ledgerItemSize(String campaignId) {
         double max = 0;
         int n = 0;
         for (Map<String, AttributeValue> item : ledgerItems(campaignId)) {
@@ -413,7 +416,7 @@ public final class CampaignBenchmark {
 
     private long apiMillisTotal;
 
-    private Snapshot snapshot() throws IOException {
+    Snapshot snapshot() throws IOException {
         Map<String, Map<String, Double>> byFunction = new TreeMap<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(countsDir, "*.counts")) {
             for (Path file : files) {
@@ -438,7 +441,7 @@ public final class CampaignBenchmark {
     }
 
     /** DynamoDB capacity units per operation key ("DynamoDb.UpdateItem") and counts, after minus before. */
-    private String callsReport(Snapshot before, Snapshot after, int recipients, int batches, LedgerSize ledgerSize) {
+    String callsReport(Snapshot before, Snapshot after, int recipients, int batches, LedgerSize ledgerSize) {
         StringBuilder r = new StringBuilder();
         double per = 1000.0 / recipients;
         r.append(String.format(Locale.ROOT, "%nAWS API calls per 1,000 recipients (this campaign only: from the send request to status sent)%n"));
@@ -574,7 +577,7 @@ public final class CampaignBenchmark {
         private Cost() {}
     }
 
-    private String memoryReport() {
+    String memoryReport() {
         StringBuilder r = new StringBuilder(String.format(Locale.ROOT, "%nPeak resident memory (VmHWM) per function, largest process so far%n"));
         cloud.functions().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
             LocalFunction f = e.getValue();
@@ -719,7 +722,7 @@ public final class CampaignBenchmark {
     // ------------------------------------------------------------------ helpers
 
     /** CPU seconds (user + system) so far of dynalite, each function's live processes and this JVM (ElasticMQ, stub, pollers). */
-    private Map<String, Double> cpuSeconds() {
+    Map<String, Double> cpuSeconds() {
         Map<String, Double> cpu = new java.util.LinkedHashMap<>();
         cpu.put("dynalite", cpuOf(cloud.localAws().dynalite().processHandle().pid()));
         for (String id : List.of(SEND, ENQUEUE, API)) {
@@ -764,6 +767,27 @@ public final class CampaignBenchmark {
                     and SQS visibility timeout %d s for the event sources (queue: 720 s), so that a batch whose process was killed
                     or whose provider failed is retried within the run instead of after 12 minutes.
                 """, COUNT_ENV, "x" + cloud.function(SEND).spec().concurrency() + " processes", LEASE, VISIBILITY_SECONDS);
+    }
+
+    /** A providers.yaml in {@code dir} limiting Postmark to {@code rate} a second and {@code quota} a day. */
+    static Path providersConfig(Path dir, int rate, long quota) throws IOException {
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("providers.yaml"), String.format(Locale.ROOT, """
+                providers:
+                  ses:
+                    ratePerSecond: 14
+                    dailyQuota: 50000
+                    batchSize: 50
+                  sendgrid:
+                    ratePerSecond: 100
+                    dailyQuota: 100000
+                    batchSize: 1000
+                  postmark:
+                    ratePerSecond: %d
+                    dailyQuota: %d
+                    batchSize: 500
+                """, rate, quota));
+        return dir;
     }
 
     static String fmt(double v) {

@@ -47,6 +47,8 @@ public final class PostmarkStub implements AutoCloseable {
 
     private final Map<String, AtomicInteger> accepted = new ConcurrentHashMap<>();
     private final AtomicLong acceptedMessages = new AtomicLong();
+    /** Accepted messages by the epoch second their call arrived in (what a provider's rate limit sees). */
+    private final Map<Long, AtomicLong> acceptedPerSecond = new ConcurrentHashMap<>();
     private volatile long lastAcceptedNanos;
     private final Map<Integer, AtomicLong> callsByStatus = new ConcurrentHashMap<>();
     private final AtomicLong calls = new AtomicLong();
@@ -122,6 +124,13 @@ public final class PostmarkStub implements AutoCloseable {
         return lastAcceptedNanos;
     }
 
+    /** Accepted messages per epoch second of arrival, in order. */
+    public Map<Long, Long> acceptedPerSecond() {
+        Map<Long, Long> copy = new TreeMap<>();
+        acceptedPerSecond.forEach((k, v) -> copy.put(k, v.get()));
+        return copy;
+    }
+
     public long interruptedCalls() {
         return interruptedCalls.get();
     }
@@ -135,6 +144,7 @@ public final class PostmarkStub implements AutoCloseable {
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
             calls.incrementAndGet();
+            long arrivedSecond = System.currentTimeMillis() / 1000;
             List<String> to;
             try (InputStream in = exchange.getRequestBody()) {
                 to = recipients(in);
@@ -179,6 +189,7 @@ public final class PostmarkStub implements AutoCloseable {
                         .append(recipient.replace("\\", "\\\\").replace("\"", "\\\"")).append("\"}");
             }
             acceptedMessages.addAndGet(to.size());
+            acceptedPerSecond.computeIfAbsent(arrivedSecond, s -> new AtomicLong()).addAndGet(to.size());
             lastAcceptedNanos = now;
             body.append(']');
             answer(exchange, 200, body.toString());

@@ -63,6 +63,10 @@ class EventFixturesTest {
         JsonNode checked = invoke(cloud, "ApiFunction", "api-content-check.json");
         assertEquals(200, status(checked), checked.toString());
         assertEquals("refused", body(checked).get("verdict").asText(), checked.toString());
+        JsonNode systemStatus = invoke(cloud, "ApiFunction", "api-system-status.json");
+        assertEquals(200, status(systemStatus), systemStatus.toString());
+        assertEquals(6, body(systemStatus).get("queues").size(), systemStatus.toString());
+        assertTrue(body(systemStatus).get("providers").has("ses"), systemStatus.toString());
         assertEquals("unsubscribed", body(invoke(cloud, "ApiFunction", "api-unsubscribe.json")).get("status").asText());
 
         JsonNode tracked = invoke(cloud, "ApiFunction", "api-track-engagement.json");

@@ -14,6 +14,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,32 +27,55 @@ import org.junit.jupiter.api.Test;
 
 /**
  * send-batch near its Lambda timeout, on a local cloud of its own: the function may run 10 s, keeps 2 s to record
- * outcomes and starts a provider call only with 3.5 s left; Postmark (a stand-in) takes 3 s a call. Batches of up
- * to 1,100 recipients (the enqueuer also cuts at its 1,000-address pages) need up to three calls, more than one
- * invocation can do, and several batches arrive in one SQS event. Each invocation must stop in time, record what
- * it sent, hand the rest back to the queue, and report the records it had no time to start as batch item failures.
+ * outcomes and starts a provider call only with 5.5 s left; Postmark (a stand-in) takes 3 s a call. So an invocation
+ * has time for one call of 500 recipients, while the two batches of 1,000 (the enqueuer cuts at its 1,000-address
+ * pages) need two calls each: more than one invocation can do, and both batches arrive in one SQS event. Each
+ * invocation must stop in time, record what it sent, hand the rest back to the queue, and report the records it had
+ * no time to start as batch item failures. Two batches, so that no record is received more than four times (the
+ * queue's maxReceiveCount is 5).
  */
 class SendBatchTimeBudgetTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    private static final int RECIPIENTS = 2200;
+    private static final int RECIPIENTS = 2000;
     private static PostmarkStub postmark;
     private static LocalCloud cloud;
 
     @BeforeAll
     static void start() throws Exception {
         postmark = new PostmarkStub(3000, 1_000_000);
+        Path work = ProjectLayout.root().resolve("infra/local/target/local-cloud-time-budget-pid-" + ProcessHandle.current().pid());
+        Path config = work.resolve("config");
+        Files.createDirectories(config);
+        // Rates far above what the test sends: only the time budget may cut a batch short here, not pacing.
+        Files.writeString(config.resolve("providers.yaml"), """
+                providers:
+                  ses:
+                    ratePerSecond: 100000
+                    dailyQuota: 10000000
+                    batchSize: 50
+                  sendgrid:
+                    ratePerSecond: 100000
+                    dailyQuota: 10000000
+                    batchSize: 1000
+                  postmark:
+                    ratePerSecond: 100000
+                    dailyQuota: 10000000
+                    batchSize: 500
+                """);
         LocalCloudOptions options = LocalCloudOptions.defaults().port(0).schedulesEnabled(false)
-                .sqsVisibilityTimeoutSeconds(1)
+                // Longer than the function's timeout, as in the template (6 x): a batch is not delivered again while
+                // an invocation still works on it. A record handed back waits this long before its next delivery.
+                .sqsVisibilityTimeoutSeconds(12)
                 .timeout("SendBatchFunction", Duration.ofSeconds(10))
                 .secret("PostmarkServerTokenSecret", "{\"serverToken\": \"test-server-token-not-a-secret\"}")
                 .parameter("PostmarkApiUrl", postmark.url().toString())
+                .environment("DISPATCH_CONFIG_DIR", config.toString())
                 .environment("DISPATCH_SEND_RESERVE", "PT2S")
-                .environment("DISPATCH_SEND_MINIMUM_CALL", "PT3.5S")
+                .environment("DISPATCH_SEND_MINIMUM_CALL", "PT5.5S")
                 .environment("DISPATCH_ENQUEUE_BATCH_SIZE", "1100")
                 // its own folders: the shared test cloud of LocalCloudExtension may run beside it
-                .workDir(ProjectLayout.root().resolve("infra/local/target/local-cloud-time-budget-pid-"
-                        + ProcessHandle.current().pid()));
+                .workDir(work);
         cloud = LocalCloud.start(options);
     }
 
@@ -95,7 +119,7 @@ class SendBatchTimeBudgetTest {
         assertEquals(200, call("POST", "/campaigns/" + id + "/send", "application/json", null).statusCode());
 
         JsonNode campaign = null;
-        for (int i = 0; i < 240; i++) {
+        for (int i = 0; i < 360; i++) {
             campaign = JSON.readTree(call("GET", "/campaigns/" + id, "application/json", null).body());
             if ("sent".equals(campaign.get("status").asText())) {
                 break;
