@@ -71,7 +71,11 @@ final class PooledEnqueue {
     }
 
     private WarmingPool.Mode decide(Campaign campaign) {
-        if (campaign.providers().isEmpty()) {
+        if (campaign.providers().isEmpty() || warming.config().enabledPlans().isEmpty()) {
+            return WarmingPool.Mode.NORMAL;
+        }
+        if (ledger.find(campaign.id(), 0).isPresent()) {
+            // Batches fixed the normal way by a run (of an earlier version) that died before moving the cursor.
             return WarmingPool.Mode.NORMAL;
         }
         String provider = campaign.providers().get(0);
