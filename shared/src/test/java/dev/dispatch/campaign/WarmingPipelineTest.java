@@ -200,7 +200,10 @@ class WarmingPipelineTest {
         s.clock().now = day2.atTime(20, 0).toInstant(ZoneOffset.UTC);
         pump(s, 25);
         assertEquals(10, delivered(run).size(), "day 2's volume (6) on top");
-        assertEquals(s.engagedInOrder(), delivered(run).subList(0, ENGAGED), "every engaged subscriber before any other");
+        // Batches of one release may be sent in any order; across releases the order is the rank order.
+        assertEquals(Set.copyOf(s.engagedInOrder().subList(2, 4)), Set.copyOf(delivered(run).subList(2, 4)));
+        assertTrue(delivered(run).subList(4, 10).contains(s.engagedInOrder().get(4)),
+                "the last engaged subscriber in day 2's release, before any never-engaged one: " + delivered(run));
 
         LocalDate day3 = DAY_ONE.plusDays(2);
         planDay(s, 3, day3);
@@ -289,7 +292,25 @@ class WarmingPipelineTest {
         List<String> all = delivered(s.pipeline().run);
         assertEquals(AUDIENCE, all.size(), "every recipient exactly once: " + all);
         assertEquals(s.audience(), new HashSet<>(all));
-        assertEquals(s.engagedInOrder(), all.subList(0, ENGAGED));
+        assertTrue(all.subList(0, VOLUMES.get(2).intValue()).containsAll(s.engagedInOrder()),
+                "the engaged in the first release that got through (day 3): " + all);
+    }
+
+    @Test
+    void givenAPausedPlan_whenTheCampaignWakesUp_thenNothingIsReleasedUntilTheRatesRecover() throws Exception {
+        Setup s = setup(w -> w, w -> w);
+        PlanState warming = s.plans().find(s.plan()).orElseThrow();
+        assertTrue(s.plans().save(warming.with(PlanStatus.PAUSED, 1, DAY_ONE, null)));
+        s.clock().now = DAY_ONE.atTime(20, 0).toInstant(ZoneOffset.UTC);
+        pump(s, 25);
+        assertEquals(List.of(), delivered(s.pipeline().run), "a paused plan releases nothing");
+        assertEquals(0, s.plans().used(s.plan(), DAY_ONE));
+        PlanState paused = s.plans().find(s.plan()).orElseThrow();
+        assertTrue(s.plans().save(paused.with(PlanStatus.WARMING, 1, DAY_ONE, null)));
+        pump(s, 25);
+        assertEquals(Set.copyOf(s.engagedInOrder().subList(0, VOLUMES.get(0).intValue())),
+                Set.copyOf(delivered(s.pipeline().run)), "resumed: the day's volume, most engaged first");
+        assertEquals(VOLUMES.get(0).intValue(), delivered(s.pipeline().run).size());
     }
 
     @Test
