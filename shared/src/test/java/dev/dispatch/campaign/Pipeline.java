@@ -81,8 +81,18 @@ final class Pipeline {
     /** How long one enqueue invocation may page; zero = one page per invocation. */
     Duration enqueueBudget = Duration.ofSeconds(30);
 
+    /** The warming step of the enqueuer (null: none, as the functions run with no enabled plan). */
+    CampaignEnqueuer.Warming warming;
+    /** The enqueuer's clock (what the warming allowance is measured on). */
+    Clock enqueueClock = Clock.systemUTC();
+
     private CampaignEnqueuer enqueuer(int batchSize, int pageSize) {
         CampaignStore crashing = new CampaignStoreCrash(campaignStore, enqueueCrashesBeforeAdvance);
+        if (warming != null) {
+            return new CampaignEnqueuer(crashing, subscriberStore, ledger, new SqsSendQueue(sqs, sendQueue),
+                    new SqsEnqueueRequests(sqs, enqueueQueue), migration, enqueueClock, batchSize, pageSize,
+                    Duration.ofMillis(200), warming);
+        }
         return new CampaignEnqueuer(crashing, subscriberStore, ledger, new SqsSendQueue(sqs, sendQueue),
                 new SqsEnqueueRequests(sqs, enqueueQueue), migration, Clock.systemUTC(), batchSize, pageSize, Duration.ofMillis(200));
     }
@@ -141,7 +151,7 @@ final class Pipeline {
                 worked = true;
                 String id = m.body().replaceAll(".*\"campaignId\":\"([^\"]+)\".*", "$1");
                 try {
-                    enqueuer.handle(id, Instant.now().plus(enqueueBudget));
+                    enqueuer.handle(id, enqueueClock.instant().plus(enqueueBudget));
                     sqs.deleteMessage(b -> b.queueUrl(enqueueQueue).receiptHandle(m.receiptHandle()));
                 } catch (SimulatedCrash e) {
                     // the invocation died: the message stays and comes back

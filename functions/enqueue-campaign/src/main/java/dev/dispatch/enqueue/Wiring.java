@@ -1,22 +1,44 @@
 package dev.dispatch.enqueue;
 
+import dev.dispatch.adapter.config.ConfigFiles;
 import dev.dispatch.adapter.dynamodb.DynamoDbAddressMigration;
 import dev.dispatch.adapter.dynamodb.DynamoDbCampaignStore;
+import dev.dispatch.adapter.dynamodb.DynamoDbEngagementStore;
 import dev.dispatch.adapter.dynamodb.DynamoDbSendLedger;
 import dev.dispatch.adapter.dynamodb.DynamoDbSubscriberStore;
+import dev.dispatch.adapter.dynamodb.DynamoDbWarmingPool;
+import dev.dispatch.adapter.dynamodb.DynamoDbWarmingStore;
 import dev.dispatch.adapter.dynamodb.SubscriberTables;
 import dev.dispatch.adapter.sqs.SqsEnqueueRequests;
 import dev.dispatch.adapter.sqs.SqsSendQueue;
 import dev.dispatch.domain.campaign.CampaignEnqueuer;
+import dev.dispatch.domain.warming.WarmingConfig;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /** Builds the enqueue use case once per container from the environment the template gives. */
 public class Wiring {
+
+    /**
+     * The warming plans, validated at start (a bad file fails fast).
+     *
+     * @param testFile a warming.yaml on disk instead of the shipped one: defined under the Quarkus test profile only
+     *     ({@code %test.} in application.properties), so a deployed function always runs the shipped file
+     */
+    @Produces
+    @Singleton
+    @Startup
+    WarmingConfig warmingConfig(@ConfigProperty(name = "dispatch.warming.test.config-file") Optional<String> testFile) {
+        return testFile.filter(f -> !f.isBlank()).map(f -> ConfigFiles.warming(Path.of(f))).orElseGet(ConfigFiles::warming);
+    }
 
     @Produces
     @Singleton
@@ -31,7 +53,10 @@ public class Wiring {
             @ConfigProperty(name = "dispatch.queues.enqueue") String enqueueQueue,
             @ConfigProperty(name = "dispatch.queues.send") String sendQueue,
             @ConfigProperty(name = "dispatch.enqueue.batch-size", defaultValue = "250") int batchSize,
-            @ConfigProperty(name = "dispatch.enqueue.page-size", defaultValue = "1000") int pageSize) {
+            @ConfigProperty(name = "dispatch.enqueue.page-size", defaultValue = "1000") int pageSize,
+            @ConfigProperty(name = "dispatch.tables.control") String control,
+            @ConfigProperty(name = "dispatch.enqueue.warming-release-interval", defaultValue = "PT5M") Duration releaseInterval,
+            WarmingConfig warming) {
         SubscriberTables subscriberTables = new SubscriberTables(subscribers, segmentMembers, suppressions, counters);
         return new CampaignEnqueuer(
                 new DynamoDbCampaignStore(dynamoDb, campaigns),
@@ -41,6 +66,9 @@ public class Wiring {
                 new SqsEnqueueRequests(sqs, enqueueQueue),
                 new DynamoDbAddressMigration(dynamoDb, subscriberTables, engagement, campaigns, DynamoDbAddressMigration.DEFAULT_MARKER,
                         Clock.systemUTC()),
-                Clock.systemUTC(), batchSize, pageSize);
+                Clock.systemUTC(), batchSize, pageSize, CampaignEnqueuer.WATCH_INTERVAL,
+                new CampaignEnqueuer.Warming(warming, new DynamoDbWarmingStore(dynamoDb, control),
+                        new DynamoDbWarmingPool(dynamoDb, control), new DynamoDbEngagementStore(dynamoDb, engagement),
+                        releaseInterval));
     }
 }

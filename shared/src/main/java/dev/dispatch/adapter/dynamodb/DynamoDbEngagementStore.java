@@ -1,11 +1,13 @@
 package dev.dispatch.adapter.dynamodb;
 
+import dev.dispatch.domain.campaign.EngagementRanks;
 import dev.dispatch.domain.engagement.EngagementEvent;
 import dev.dispatch.domain.engagement.EngagementStore;
 import dev.dispatch.domain.engagement.EngagementStore.Status;
 import dev.dispatch.domain.engagement.HistoryPage;
 import dev.dispatch.domain.engagement.SubscriberEngagement;
 import dev.dispatch.domain.subscriber.EmailAddress;
+import dev.dispatch.domain.warming.EngagementRank;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,7 +32,7 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
  * ({@code sk = evt#<occurred millis, 15 digits>#<event key>}, newest last, kept {@link #RETENTION} by TTL);
  * {@code cmp#<campaign>} holds one item per recipient with the keys of the events recorded on it.
  */
-public class DynamoDbEngagementStore implements EngagementStore {
+public class DynamoDbEngagementStore implements EngagementStore, EngagementRanks {
     public static final Duration RETENTION = Duration.ofDays(400);
     private static final String STATE = "state";
     private static final String PENDING = "pending";
@@ -171,6 +173,36 @@ public class DynamoDbEngagementStore implements EngagementStore {
         if (item == null || item.isEmpty()) {
             return SubscriberEngagement.none(email);
         }
+        return engagementOf(email, item);
+    }
+
+    /**
+     * The engagement rank of each of {@code emails} as of {@code now}, read in batches of 100 (BatchGetItem) rather
+     * than one read each; those without engagement state rank as never engaged.
+     */
+    @Override
+    public Map<EmailAddress, EngagementRank> ranks(List<EmailAddress> emails, Instant now) {
+        Map<String, EmailAddress> byPk = new HashMap<>();
+        List<Map<String, AttributeValue>> keys = new ArrayList<>();
+        for (EmailAddress email : emails) {
+            if (byPk.putIfAbsent(subscriberKey(email), email) == null) {
+                keys.add(Map.of("pk", s(subscriberKey(email)), "sk", s(STATE)));
+            }
+        }
+        Map<EmailAddress, EngagementRank> ranks = new HashMap<>();
+        for (EmailAddress email : byPk.values()) {
+            ranks.put(email, EngagementRank.of(SubscriberEngagement.none(email), now));
+        }
+        for (Map<String, AttributeValue> item : Batches.get(client, table, keys)) {
+            EmailAddress email = byPk.get(item.get("pk").s());
+            if (email != null) {
+                ranks.put(email, EngagementRank.of(engagementOf(email, item), now));
+            }
+        }
+        return ranks;
+    }
+
+    private SubscriberEngagement engagementOf(EmailAddress email, Map<String, AttributeValue> item) {
         List<String> recent = item.containsKey("recent")
                 ? item.get("recent").l().stream().map(AttributeValue::s).toList() : List.of();
         return new SubscriberEngagement(email, dbl(item, "score"), instant(item, "scoreAt"), instant(item, "firstSeenAt"),

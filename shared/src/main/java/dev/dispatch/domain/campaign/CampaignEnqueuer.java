@@ -4,6 +4,8 @@ import dev.dispatch.domain.subscriber.AddressMigration;
 import dev.dispatch.domain.subscriber.EmailAddress;
 import dev.dispatch.domain.subscriber.Subscriber;
 import dev.dispatch.domain.subscriber.SubscriberStore;
+import dev.dispatch.domain.warming.WarmingConfig;
+import dev.dispatch.domain.warming.WarmingStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,7 +25,7 @@ import java.util.TreeSet;
 public class CampaignEnqueuer {
     /** How long a scheduled campaign's wake-up may be delayed at most (SQS's DelaySeconds limit). */
     static final Duration MAX_DELAY = Duration.ofMinutes(15);
-    static final Duration WATCH_INTERVAL = Duration.ofSeconds(5);
+    public static final Duration WATCH_INTERVAL = Duration.ofSeconds(5);
     /** How soon to look again while another invocation runs the address migration. */
     static final Duration MIGRATION_WAIT = Duration.ofSeconds(30);
 
@@ -37,6 +39,23 @@ public class CampaignEnqueuer {
     private final int pageSize;
     private final Duration watchInterval;
     private final AddressMigration migration;
+    /** Null: no warming step (every campaign enqueued as before). */
+    private final PooledEnqueue pooled;
+
+    /**
+     * What enqueue-campaign needs to honour warming plans.
+     *
+     * @param releaseInterval how long recipients over the allowance wait before the next release attempt (at most
+     *     {@link #MAX_DELAY}, SQS's delay limit)
+     */
+    public record Warming(WarmingConfig config, WarmingStore plans, WarmingPool pool, EngagementRanks ranks,
+            Duration releaseInterval) {
+        public Warming {
+            if (releaseInterval.isNegative() || releaseInterval.compareTo(MAX_DELAY) > 0) {
+                throw new IllegalArgumentException("releaseInterval must be between 0 and " + MAX_DELAY);
+            }
+        }
+    }
 
     public CampaignEnqueuer(CampaignStore campaigns, SubscriberStore subscribers, SendLedger ledger, SendQueue sendQueue,
             EnqueueRequests wakeUps, AddressMigration migration, Clock clock, int batchSize, int pageSize) {
@@ -56,10 +75,31 @@ public class CampaignEnqueuer {
         this.pageSize = pageSize;
         this.watchInterval = watchInterval;
         this.migration = migration;
+        this.pooled = null;
+    }
+
+    /** An enqueuer that pools and releases a campaign under an enabled, warming plan (see {@link PooledEnqueue}). */
+    public CampaignEnqueuer(CampaignStore campaigns, SubscriberStore subscribers, SendLedger ledger, SendQueue sendQueue,
+            EnqueueRequests wakeUps, AddressMigration migration, Clock clock, int batchSize, int pageSize,
+            Duration watchInterval, Warming warming) {
+        this.campaigns = campaigns;
+        this.subscribers = subscribers;
+        this.ledger = ledger;
+        this.sendQueue = sendQueue;
+        this.wakeUps = wakeUps;
+        this.clock = clock;
+        this.batchSize = batchSize;
+        this.pageSize = pageSize;
+        this.watchInterval = watchInterval;
+        this.migration = migration;
+        this.pooled = warming == null ? null : new PooledEnqueue(this, warming, campaigns, ledger, sendQueue, wakeUps,
+                clock, batchSize);
     }
 
     public enum Outcome {
-        NOTHING_TO_DO, WAITING_FOR_SCHEDULE, CONTINUES, WATCHING, SENT, PAUSED, LOST_RACE, WAITING_FOR_MIGRATION
+        NOTHING_TO_DO, WAITING_FOR_SCHEDULE, CONTINUES, WATCHING, SENT, PAUSED, LOST_RACE, WAITING_FOR_MIGRATION,
+        /** Warming: the rest of the pool waits for the plan's allowance (a delayed wake-up is queued). */
+        WAITING_FOR_ALLOWANCE
     }
 
     /** Handles one wake-up of a campaign; works until {@code deadline} at most. */
@@ -101,6 +141,14 @@ public class CampaignEnqueuer {
             return Outcome.WAITING_FOR_MIGRATION;
         }
         EnqueueProgress progress = campaign.progress();
+        if (pooled != null && progress.equals(EnqueueProgress.START)) {
+            // A pooled campaign keeps the START cursor until its whole pool is released; any other cursor means the
+            // campaign is (or was decided to be) enqueued the normal way.
+            WarmingPool.Mode mode = pooled.modeOf(campaign);
+            if (mode.pooled()) {
+                return pooled.run(campaign, mode.plan(), deadline);
+            }
+        }
         while (!progress.complete()) {
             EnqueueProgress next = enqueuePage(campaign, progress);
             if (!campaigns.advance(campaign.id(), progress, next)) {
@@ -122,7 +170,7 @@ public class CampaignEnqueuer {
     }
 
     /** Every batch enqueued: the campaign is sent once every batch is done, checked again until it is. */
-    private Outcome watch(String campaignId, EnqueueProgress progress) {
+    Outcome watch(String campaignId, EnqueueProgress progress) {
         if (ledger.countDone(campaignId) >= progress.nextBatch()) {
             campaigns.transition(campaignId, CampaignStatus.SENDING, CampaignStatus.SENT, null, clock.instant());
             return Outcome.SENT;
@@ -131,8 +179,16 @@ public class CampaignEnqueuer {
         return Outcome.WATCHING;
     }
 
-    private EnqueueProgress enqueuePage(Campaign campaign, EnqueueProgress progress) {
-        EmailAddress after = progress.afterEmail() == null ? null : new EmailAddress(progress.afterEmail());
+    Map<EmailAddress, Subscriber> profiles(List<EmailAddress> emails) {
+        return subscribers.findAll(emails);
+    }
+
+    /** One page of the audience walk: the addresses in order and whether the walk ends with it. */
+    record AudiencePage(TreeSet<EmailAddress> addresses, boolean last) {}
+
+    /** The next page of the target segments merged in address order, after {@code afterEmail} (null: the start). */
+    AudiencePage audiencePage(Campaign campaign, String afterEmail) {
+        EmailAddress after = afterEmail == null ? null : new EmailAddress(afterEmail);
         TreeSet<EmailAddress> merged = new TreeSet<>();
         EmailAddress bound = null; // the page may only cover addresses up to the smallest last entry of a full page
         for (String segment : campaign.segments()) {
@@ -146,7 +202,13 @@ public class CampaignEnqueuer {
         if (bound != null) {
             merged = new TreeSet<>(merged.headSet(bound, true));
         }
-        boolean lastPage = bound == null;
+        return new AudiencePage(merged, bound == null);
+    }
+
+    private EnqueueProgress enqueuePage(Campaign campaign, EnqueueProgress progress) {
+        AudiencePage page = audiencePage(campaign, progress.afterEmail());
+        TreeSet<EmailAddress> merged = page.addresses();
+        boolean lastPage = page.last();
         if (merged.isEmpty()) {
             return new EnqueueProgress(progress.afterEmail(), progress.nextBatch(), lastPage, progress.legacyBound());
         }
