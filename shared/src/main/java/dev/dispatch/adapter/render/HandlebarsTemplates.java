@@ -91,6 +91,10 @@ public final class HandlebarsTemplates implements TemplateRenderer {
             // The parser's own refusals outside its error reporting, e.g. {{\u0004}}: "A helper's name is required."
             // (found by MessageTemplatesFuzzTest).
             throw new InvalidInputException(field, "is not a valid template: " + firstLine(e.getMessage()));
+        } catch (IndexOutOfBoundsException e) {
+            // The parser failing on its own input, e.g. a partial named by a lone quote, {{> '}} (found by
+            // MessageTemplatesFuzzTest): the template is broken, not the service.
+            throw new InvalidInputException(field, "is not a valid template: a tag could not be read");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

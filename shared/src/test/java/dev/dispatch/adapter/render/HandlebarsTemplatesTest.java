@@ -116,6 +116,17 @@ class HandlebarsTemplatesTest {
     }
 
     @Test
+    void givenAPartialNamedByALoneQuote_whenCompiled_thenRefusedNamingTheField() {
+        // Found by MessageTemplatesFuzzTest (corpus crash-783a885a...): the parser's StringIndexOutOfBoundsException
+        // used to escape compile (a 500 on POST /campaigns and POST /content/check).
+        InvalidInputException e = assertThrows(InvalidInputException.class,
+                () -> HandlebarsTemplates.html().compile("this.@{{> '}}", "html"));
+
+        assertEquals("html", e.field());
+        assertEquals("is not a valid template: a tag could not be read", e.reason());
+    }
+
+    @Test
     void givenBrokenExpressionOnSecondLine_whenCompiled_thenLineAndColumnPointAtIt() {
         InvalidInputException e = assertThrows(InvalidInputException.class,
                 () -> HandlebarsTemplates.text().compile("Hello\nDear {{firstName}", "subject"));
