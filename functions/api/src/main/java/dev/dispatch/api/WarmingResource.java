@@ -15,15 +15,11 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -98,7 +94,7 @@ public class WarmingResource {
     @APIResponse(responseCode = "404", description = "No such plan")
     @APIResponse(responseCode = "409", description = "The plan is not enabled")
     public Plan pause(@PathParam("plan") String name, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
-        PlanState state = overrides.pause(name, keyId(authorization));
+        PlanState state = overrides.pause(name, ApiKeyFilter.keyId(authorization));
         return view(config.plan(name).orElseThrow(), state, clock.instant());
     }
 
@@ -111,7 +107,7 @@ public class WarmingResource {
     @APIResponse(responseCode = "404", description = "No such plan")
     @APIResponse(responseCode = "409", description = "Not paused by an operator (warming-tick resumes its own pauses), or not enabled")
     public Plan resume(@PathParam("plan") String name, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
-        PlanState state = overrides.resume(name, keyId(authorization));
+        PlanState state = overrides.resume(name, ApiKeyFilter.keyId(authorization));
         return view(config.plan(name).orElseThrow(), state, clock.instant());
     }
 
@@ -142,19 +138,5 @@ public class WarmingResource {
                         t.minimumSample()),
                 plan.onWarning() == WarmingPlan.OnWarning.HOLD ? "hold" : "stepBack",
                 plan.overAllowance() == WarmingPlan.OverAllowance.DEFER ? "defer" : "route", plan.windowDays(), decisions);
-    }
-
-    /**
-     * Who made an override: {@code key-} and the first 12 hex digits of the SHA-256 of the presented API key (the
-     * start of the digest the key is configured by), never the key itself. ApiKeyFilter has already accepted it.
-     */
-    static String keyId(String authorization) {
-        String key = authorization == null ? "" : authorization.replaceFirst("(?i)^Bearer\\s+", "").strip();
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-            return "key-" + HexFormat.of().formatHex(digest).substring(0, 12);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }
