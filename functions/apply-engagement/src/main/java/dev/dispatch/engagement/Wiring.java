@@ -3,6 +3,7 @@ package dev.dispatch.engagement;
 import dev.dispatch.adapter.dynamodb.DynamoDbCampaignStore;
 import dev.dispatch.adapter.dynamodb.DynamoDbDeliveryStats;
 import dev.dispatch.adapter.dynamodb.DynamoDbEngagementStore;
+import dev.dispatch.adapter.dynamodb.DynamoDbLifecycleStats;
 import dev.dispatch.adapter.dynamodb.DynamoDbSubscriberCounters;
 import dev.dispatch.adapter.dynamodb.DynamoDbSubscriberStore;
 import dev.dispatch.adapter.dynamodb.SubscriberTables;
@@ -36,6 +37,6 @@ public class Wiring {
                 new DynamoDbSubscriberCounters(dynamoDb, counters), clock);
         return new EngagementRecorder(new DynamoDbEngagementStore(dynamoDb, engagement), subscriberService,
                 new DynamoDbCampaignStore(dynamoDb, campaigns), new DynamoDbDeliveryStats(dynamoDb, counters),
-                softBounceLimit, clock, lease, duration -> Thread.sleep(duration.toMillis()));
+                new DynamoDbLifecycleStats(dynamoDb, counters), softBounceLimit, clock, lease, duration -> Thread.sleep(duration.toMillis()));
     }
 }
