@@ -236,28 +236,16 @@ class EngagementRecorderTest {
         String cmp = campaign();
         EmailAddress ada = address("faults");
         subscribers.add(ada, SubscriberDetails.of(null, null, null, null, null), "test");
-        List<String> steps = List.of("claim", "engagement", "noteLifecycle", "saveEngagement", "lifecycle",
-                "recordCampaignEvent", "campaignCounters", "stats", "markApplied");
+        List<String> steps = List.of("claim", "engagement", "saveEngagement", "recordCampaignEvent",
+                "campaignCounters", "stats", "markApplied");
         for (String step : steps) {
             FaultyStore faultyStore = new FaultyStore(store, step);
             DeliveryStats faultyStats = wrap((day, p, counts) -> {
                 faultyStore.maybeFail("stats");
                 stats.add(day, p, counts);
             });
-            LifecycleStats faultyLifecycle = new LifecycleStats() {
-                @Override
-                public void add(Map<LocalDate, Map<String, Long>> moves) {
-                    faultyStore.maybeFail("lifecycle");
-                    lifecycle.add(moves);
-                }
-
-                @Override
-                public List<Day> upTo(LocalDate to) {
-                    throw new UnsupportedOperationException();
-                }
-            };
             EngagementRecorder recorder = new EngagementRecorder(faultyStore, subscribers,
-                    new FaultyCampaigns(campaigns, faultyStore), faultyStats, faultyLifecycle, 3, Clock.systemUTC(),
+                    new FaultyCampaigns(campaigns, faultyStore), faultyStats, faultyLifecycle(faultyStore), 3, Clock.systemUTC(),
                     Duration.ofSeconds(90), d -> Thread.sleep(d.toMillis()));
             EngagementEvent e = event(EngagementType.OPENED, ada, cmp, "A");
             assertThrows(InjectedFault.class, () -> recorder.apply(e), step);
@@ -274,6 +262,46 @@ class EngagementRecorderTest {
         // one subscriber entered once (active), and is scheduled to leave active 30 days after its last open, once
         Instant lastOpen = store.engagement(ada).lastActivityAt();
         assertEquals(expectedMoves(at.plusSeconds(1), lastOpen), lifecycleMoves(), "lifecycle moves counted once");
+    }
+
+    /**
+     * A first event moves a subscriber into a stage and schedules its later moves. Fails each step around those
+     * moves once - the note written before the state's save, the save (answer lost after it went through), the
+     * increments (refused before they are made) - then retries: each subscriber's moves count once.
+     */
+    @Test
+    void aFailureAroundTheLifecycleMovesIsRetriedAndCountsThemOnce() {
+        List<String> steps = List.of("claim", "engagement", "noteLifecycle", "saveEngagement", "lifecycle", "markApplied");
+        Map<LocalDate, Map<String, Long>> expected = new java.util.TreeMap<>();
+        for (String step : steps) {
+            FaultyStore faultyStore = new FaultyStore(store, step);
+            EngagementRecorder recorder = new EngagementRecorder(faultyStore, subscribers, campaigns, stats,
+                    faultyLifecycle(faultyStore), 3, Clock.systemUTC(), Duration.ofSeconds(90), d -> Thread.sleep(d.toMillis()));
+            EngagementEvent e = event(EngagementType.DELIVERED, address("lifecycle-" + step.toLowerCase()), null, null);
+            assertThrows(InjectedFault.class, () -> recorder.apply(e), step);
+            recorder.apply(e);
+            assertEquals(Outcome.DUPLICATE, recorder.apply(e));
+            LocalDate day = LocalDate.ofInstant(e.occurredAt(), ZoneOffset.UTC);
+            expected.computeIfAbsent(day, d -> new java.util.TreeMap<>()).merge("none>new", 1L, Long::sum);
+            expected.computeIfAbsent(day.plusDays(30), d -> new java.util.TreeMap<>()).merge("new>at-risk", 1L, Long::sum);
+            expected.computeIfAbsent(day.plusDays(90), d -> new java.util.TreeMap<>()).merge("at-risk>dormant", 1L, Long::sum);
+        }
+        assertEquals(expected, lifecycleMoves());
+    }
+
+    private LifecycleStats faultyLifecycle(FaultyStore faults) {
+        return new LifecycleStats() {
+            @Override
+            public void add(Map<LocalDate, Map<String, Long>> moves) {
+                faults.maybeFail("lifecycle");
+                lifecycle.add(moves);
+            }
+
+            @Override
+            public List<Day> upTo(LocalDate to) {
+                throw new UnsupportedOperationException();
+            }
+        };
     }
 
     @Test
