@@ -28,8 +28,9 @@ import java.util.Map;
 
 /**
  * {@code GET /reports/{report}}: JSON, or CSV of the report's main table with {@code Accept: text/csv}. Every
- * report reads precomputed aggregates only (campaign counters, provider daily statistics), a fixed number of
- * reads whatever the audience size. The dashboard is not built yet: it answers 501 (behind the key too).
+ * report reads precomputed aggregates only (campaign counters, provider daily statistics, lifecycle moves), a fixed
+ * number of reads whatever the audience size - except {@code churn}, which ranks a segment's members and so reads
+ * them (see {@link SubscriberReports}). The dashboard is not built yet: it answers 501 (behind the key too).
  */
 @Path("/")
 public class ReportResource {

@@ -242,7 +242,7 @@ public class DynamoDbEngagementStore implements EngagementStore, EngagementRanks
         return new SubscriberEngagement(email, dbl(item, "score"), instant(item, "scoreAt"), instant(item, "firstSeenAt"),
                 instant(item, "lastActivityAt"), instant(item, "lastDeliveredAt"), instant(item, "lastSoftBounceAt"),
                 (int) lng(item, "softBounceStreak"), lng(item, "opens"), lng(item, "clicks"), recent,
-                lng(item, "version"));
+                item.containsKey("inLifecycle") && Boolean.TRUE.equals(item.get("inLifecycle").bool()), lng(item, "version"));
     }
 
     @Override
@@ -260,6 +260,9 @@ public class DynamoDbEngagementStore implements EngagementStore, EngagementRanks
         item.put("opens", n(next.opens()));
         item.put("clicks", n(next.clicks()));
         item.put("recent", AttributeValue.fromL(next.recentEvents().stream().map(AttributeValue::fromS).toList()));
+        if (next.inLifecycle()) {
+            item.put("inLifecycle", AttributeValue.fromBool(true));
+        }
         item.put("version", n(next.version() + 1));
         try {
             if (next.version() == 0) {

@@ -33,10 +33,14 @@ public final class LifecycleMoves {
     private LifecycleMoves() {
     }
 
-    /** The deltas of moving from {@code before} (version 0: never seen) to {@code after}; empty when nothing moves. */
+    /**
+     * The deltas of moving from {@code before} to {@code after}; empty when nothing moves. A {@code before} not
+     * {@link SubscriberEngagement#inLifecycle in the aggregate} (never seen, or saved before the aggregate was kept)
+     * enters it: nothing of it is there to move out of or cancel.
+     */
     public static Map<LocalDate, Map<String, Long>> between(SubscriberEngagement before, SubscriberEngagement after,
             Instant eventAt) {
-        boolean seen = before.version() > 0 && before.firstSeenAt() != null;
+        boolean seen = before.inLifecycle() && before.firstSeenAt() != null;
         Instant t = latest(Stream.of(eventAt, asOf(before), asOf(after)));
         Map<LocalDate, Map<String, Long>> moves = new TreeMap<>();
         String from = seen ? stageAt(before, t).wireName() : NONE;

@@ -28,7 +28,7 @@ class LifecycleMovesTest {
         // as stored: the version moves on each save
         return new SubscriberEngagement(next.email(), next.score(), next.scoreAt(), next.firstSeenAt(), next.lastActivityAt(),
                 next.lastDeliveredAt(), next.lastSoftBounceAt(), next.softBounceStreak(), next.opens(), next.clicks(),
-                next.recentEvents(), next.version() + 1);
+                next.recentEvents(), next.inLifecycle(), next.version() + 1);
     }
 
     private static LocalDate day(Instant at) {
@@ -61,6 +61,16 @@ class LifecycleMovesTest {
         SubscriberEngagement opened = apply(SubscriberEngagement.none(ADA), EngagementType.OPENED, T0);
         Instant later = T0.plus(Duration.ofDays(3));
         assertEquals(Map.of(), LifecycleMoves.between(opened, apply(opened, EngagementType.DELIVERED, later), later));
+    }
+
+    @Test
+    void aStateSavedBeforeTheAggregateWasKeptEntersItWithItsNextEvent() {
+        SubscriberEngagement opened = apply(SubscriberEngagement.none(ADA), EngagementType.OPENED, T0);
+        SubscriberEngagement legacy = new SubscriberEngagement(ADA, opened.score(), opened.scoreAt(), opened.firstSeenAt(),
+                opened.lastActivityAt(), opened.lastDeliveredAt(), null, 0, 1, 0, opened.recentEvents(), false, 3);
+        Instant later = T0.plus(Duration.ofDays(100));
+        assertEquals(Map.of(day(later), Map.of("none>dormant", 1L)),
+                LifecycleMoves.between(legacy, apply(legacy, EngagementType.DELIVERED, later), later));
     }
 
     @Test
