@@ -1,5 +1,6 @@
 package dev.dispatch.report;
 
+import dev.dispatch.domain.analytics.ChurnModel;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -77,7 +78,7 @@ final class ReportTables {
                 }
             }
             case "churn" -> {
-                List<String> features = dev.dispatch.domain.analytics.ChurnModel.FEATURES;
+                List<String> features = ChurnModel.FEATURES;
                 header.addAll(List.of("email", "risk"));
                 header.addAll(features);
                 header.addAll(List.of("stage", "lastActivityAt", "opens", "clicks"));
