@@ -198,9 +198,11 @@ public class BatchSender {
         try {
             return send(campaignId, batchNumber, owner, invocationEnd, attempt);
         } finally {
-            // Only a delivery that claimed the batch measured anything: a duplicate or parked batch is not a send.
+            // A duplicate, parked or not started batch measured nothing: it is not a send.
             if (attempt.claimedAt != null) {
                 attempt.measured.duration(MetricNames.BATCH_LATENCY, Duration.between(attempt.claimedAt, clock.instant()));
+            }
+            if (!attempt.measured.isEmpty()) {
                 metrics.publish(attempt.measured);
             }
         }
@@ -245,6 +247,8 @@ public class BatchSender {
                 && campaign.providers().stream().allMatch(pacing::quotaUsedUp)) {
             // Known here without a storage call: nothing can go out today, so the batch is not even claimed.
             requeue.enqueueLater(campaignId, batchNumber, QUOTA_RECHECK);
+            long left = stored.recipients().stream().filter(r -> !stored.results().containsKey(r.email())).count();
+            attempt.measured.count(MetricNames.DEFERRED, campaign.providers().get(campaign.providers().size() - 1), left);
             return Result.OVER_QUOTA;
         }
         Instant now = clock.instant();

@@ -40,7 +40,7 @@ public final class Measurements {
         return this;
     }
 
-    /** A count without a provider dimension (e.g. {@link MetricNames#RECIPIENTS_ENQUEUED}). */
+    /** A count without a provider dimension. */
     public Measurements total(String metric, long n) {
         if (n < 0) {
             throw new IllegalArgumentException("a count is never negative: " + n);

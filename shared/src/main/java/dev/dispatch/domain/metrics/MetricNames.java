@@ -21,8 +21,6 @@ public final class MetricNames {
     public static final String DEFERRED = "Deferred";
     /** send-batch: how long one delivery of a batch took, from claim to its last record (Milliseconds). */
     public static final String BATCH_LATENCY = "BatchLatency";
-    /** enqueue-campaign: recipients written into send batches by one wake-up (Count). */
-    public static final String RECIPIENTS_ENQUEUED = "RecipientsEnqueued";
     /** process-webhook: verified events queued for apply-engagement (Count). */
     public static final String WEBHOOK_EVENTS_ACCEPTED = "WebhookEventsAccepted";
     /** apply-engagement: events applied (duplicates left out) (Count). */
@@ -38,8 +36,8 @@ public final class MetricNames {
     public static final List<String> PER_PROVIDER = List.of(SENT, FAILED, DEFERRED, WEBHOOK_EVENTS_ACCEPTED,
             EVENTS_APPLIED, BOUNCED, COMPLAINED);
     /** Every metric name the code emits. */
-    public static final List<String> ALL = List.of(SENT, FAILED, DEFERRED, BATCH_LATENCY, RECIPIENTS_ENQUEUED,
-            WEBHOOK_EVENTS_ACCEPTED, EVENTS_APPLIED, BOUNCED, COMPLAINED, QUEUE_LAG);
+    public static final List<String> ALL = List.of(SENT, FAILED, DEFERRED, BATCH_LATENCY, WEBHOOK_EVENTS_ACCEPTED,
+            EVENTS_APPLIED, BOUNCED, COMPLAINED, QUEUE_LAG);
 
     private MetricNames() {}
 }
