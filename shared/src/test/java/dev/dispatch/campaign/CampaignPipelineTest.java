@@ -342,7 +342,6 @@ class CampaignPipelineTest {
         Map<String, Long> failedInLedger = new TreeMap<>();
         fates(p, c.id()).values().stream().filter(f -> f.provider() != null).forEach(f ->
                 (f.fate() == RecipientResult.Fate.SENT ? sentInLedger : failedInLedger).merge(f.provider(), 1L, Long::sum));
-        assertEquals(Map.of("postmark", 10L), failedInLedger);
         assertEquals(sentInLedger, measuredTotals(p, dev.dispatch.domain.metrics.MetricNames.SENT));
         assertEquals(failedInLedger, measuredTotals(p, dev.dispatch.domain.metrics.MetricNames.FAILED));
         assertTrue(p.measured.stream().allMatch(m -> m.milliseconds().containsKey(dev.dispatch.domain.metrics.MetricNames.BATCH_LATENCY)

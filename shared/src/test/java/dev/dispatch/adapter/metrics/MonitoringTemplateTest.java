@@ -33,7 +33,7 @@ class MonitoringTemplateTest {
     /** How the template writes the namespace: one per stack. */
     private static final String NAMESPACE = MetricNames.DEFAULT_NAMESPACE + "/${AWS::StackName}";
     private static final Set<String> SENDING_PROVIDERS = Set.of(SesProvider.NAME, SendGridProvider.NAME, PostmarkProvider.NAME);
-    private static final Pattern SEARCH = Pattern.compile("SEARCH\\('\\{([^,}]+)[^}]*} MetricName=\"([^\"]+)\"");
+    private static final Pattern SEARCH = Pattern.compile("SEARCH\\('\\{(.+?),Provider} MetricName=\"([^\"]+)\"");
 
     @SuppressWarnings("unchecked")
     private static Map<String, Object> map(Object o) {
