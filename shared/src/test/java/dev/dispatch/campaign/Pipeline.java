@@ -22,6 +22,8 @@ import dev.dispatch.domain.campaign.SendLedger;
 import dev.dispatch.domain.campaign.SenderAllowlist;
 import dev.dispatch.domain.campaign.SendQueue;
 import dev.dispatch.domain.message.EmailProvider;
+import dev.dispatch.domain.metrics.Measurements;
+import dev.dispatch.domain.routing.ProviderRouting;
 import dev.dispatch.domain.pacing.Pacing;
 import dev.dispatch.domain.subscriber.SubscriberService;
 import dev.dispatch.domain.subscriber.UnsubscribeKeyring;
@@ -64,6 +66,9 @@ final class Pipeline {
             "address-identity-pipelines", Clock.systemUTC());
     final CampaignRenderer renderer = new CampaignRenderer(new UnsubscribeTokens(UnsubscribeKeyring.single("k1", "k".repeat(40))), "https://mail.example.com");
 
+    /** What the sender published, one entry per delivery of a batch. */
+    final List<Measurements> measured = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+
     /** The enqueue step dies once right before moving its cursor (after its batches are stored and queued). */
     final AtomicInteger enqueueCrashesBeforeAdvance = new AtomicInteger();
     /** The send step dies right before a provider call (mid-batch, between calls): nothing of that call went out. */
@@ -101,7 +106,7 @@ final class Pipeline {
         return new BatchSender(campaignStore, subscriberStore, new LedgerCrash(ledger, sendCrashesBeforeProviderCall), renderer,
                 providers, Clock.systemUTC(), d -> Thread.sleep(Math.min(d.toMillis(), 20)), Duration.ofSeconds(2),
                 new BatchSender.TimeBudget(Duration.ofMillis(200), Duration.ofMillis(200)), deliveryStats, migration,
-                pacing, requeue(), maxPacingWait);
+                ProviderRouting.standalone(Clock.systemUTC()), pacing, requeue(), maxPacingWait, measured::add);
     }
 
     private SendQueue requeue() {
