@@ -219,6 +219,17 @@ final class Pipeline {
             }
             return real.advance(id, expected, next);
         }
+        public boolean restart(String id, dev.dispatch.domain.campaign.EnqueueProgress expected,
+                dev.dispatch.domain.campaign.EnqueueProgress next) {
+            if (crashes.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                throw new SimulatedCrash("before the remainder walk started");
+            }
+            return real.restart(id, expected, next);
+        }
+        public dev.dispatch.domain.campaign.AbTestState abTestState(String id) { return real.abTestState(id); }
+        public Instant fixAbTestDecideAt(String id, Instant at) { return real.fixAbTestDecideAt(id, at); }
+        public dev.dispatch.domain.campaign.AbTestDecision fixAbTestDecision(String id,
+                dev.dispatch.domain.campaign.AbTestDecision d) { return real.fixAbTestDecision(id, d); }
         public void addCounters(String id, Map<String, Long> deltas) { real.addCounters(id, deltas); }
         public Map<String, Long> counters(String id) { return real.counters(id); }
     }
