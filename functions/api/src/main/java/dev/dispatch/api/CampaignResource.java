@@ -38,6 +38,14 @@ public class CampaignResource {
         this.content = content;
     }
 
+    /** The A/B test's stored JSON and the stats body's decision are read and written by Jackson. */
+    @io.quarkus.runtime.annotations.RegisterForReflection(targets = {dev.dispatch.domain.campaign.AbTest.class,
+            dev.dispatch.domain.campaign.AbTest.Metric.class, dev.dispatch.domain.campaign.AbTestDecision.class,
+            dev.dispatch.domain.campaign.AbTestDecision.Arm.class, dev.dispatch.domain.campaign.AbTestDecision.Comparison.class})
+    static final class AbTestJson {
+        private AbTestJson() {}
+    }
+
     /** force: send even though the content check scores at or above the threshold. */
     public record SendInput(String sendAt, Boolean force) {}
 

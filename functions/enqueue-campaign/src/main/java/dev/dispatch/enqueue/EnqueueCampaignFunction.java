@@ -1,5 +1,7 @@
 package dev.dispatch.enqueue;
 
+import dev.dispatch.domain.campaign.AbTest;
+import dev.dispatch.domain.campaign.AbTestDecision;
 import dev.dispatch.domain.campaign.CampaignEnqueuer;
 import io.quarkus.funqy.Funq;
 import io.quarkus.runtime.annotations.RegisterForReflection;
@@ -15,6 +17,13 @@ public class EnqueueCampaignFunction {
 
     @RegisterForReflection
     public record WakeUp(String campaignId) {}
+
+    /** The A/B test's stored JSON (the campaign definition and the decision) is read and written by Jackson. */
+    @RegisterForReflection(targets = {AbTest.class, AbTest.Metric.class, AbTestDecision.class, AbTestDecision.Arm.class,
+            AbTestDecision.Comparison.class})
+    static final class AbTestJson {
+        private AbTestJson() {}
+    }
 
     @Inject
     CampaignEnqueuer enqueuer;
