@@ -138,7 +138,7 @@ class WarmingPipelineTest {
             if (i < ENGAGED) {
                 Instant seen = clock.instant().minus(Duration.ofDays(1 + i));
                 assertTrue(engagement.saveEngagement(new SubscriberEngagement(email, 50 - 10 * i, clock.instant(), seen,
-                        seen, seen, null, 0, 1, 0, List.of(), 0)));
+                        seen, seen, null, 0, 1, 0, List.of(), false, 0)));
                 engagedInOrder.add(email.value());
             }
         }

@@ -9,6 +9,7 @@ import dev.dispatch.TestStack;
 import dev.dispatch.adapter.dynamodb.DynamoDbCampaignStore;
 import dev.dispatch.adapter.dynamodb.DynamoDbDeliveryStats;
 import dev.dispatch.adapter.dynamodb.DynamoDbEngagementStore;
+import dev.dispatch.adapter.dynamodb.DynamoDbLifecycleStats;
 import dev.dispatch.adapter.dynamodb.DynamoDbSubscriberCounters;
 import dev.dispatch.adapter.dynamodb.DynamoDbSubscriberStore;
 import dev.dispatch.domain.engagement.DeliveryStats;
@@ -18,6 +19,7 @@ import dev.dispatch.domain.engagement.EngagementRecorder.Outcome;
 import dev.dispatch.domain.engagement.EngagementStore;
 import dev.dispatch.domain.engagement.EngagementType;
 import dev.dispatch.domain.engagement.HistoryPage;
+import dev.dispatch.domain.engagement.LifecycleStats;
 import dev.dispatch.domain.engagement.SubscriberEngagement;
 import dev.dispatch.domain.subscriber.EmailAddress;
 import dev.dispatch.domain.subscriber.SubscriberDetails;
@@ -52,6 +54,9 @@ class EngagementRecorderTest {
             new DynamoDbSubscriberStore(dynamoDb, TestStack.subscriberTables()),
             new DynamoDbSubscriberCounters(dynamoDb, TestStack.subscriberTables().counters()), Clock.systemUTC());
     private final DynamoDbDeliveryStats stats = new DynamoDbDeliveryStats(dynamoDb, TestStack.subscriberTables().counters());
+    // A partition of its own per test, so that the lifecycle moves can be asserted exactly.
+    private final DynamoDbLifecycleStats lifecycle = new DynamoDbLifecycleStats(dynamoDb, TestStack.subscriberTables().counters(),
+            "lifecycle-test-" + UUID.randomUUID());
     // Each test uses its own provider name, so the shared daily counters can be asserted exactly.
     private final String provider = "test-" + UUID.randomUUID().toString().substring(0, 8);
     private final String run = UUID.randomUUID().toString().substring(0, 8);
@@ -60,7 +65,7 @@ class EngagementRecorderTest {
 
     private EngagementRecorder recorder(EngagementStore engagementStore, DeliveryStats deliveryStats, int softBounceLimit,
             Duration lease) {
-        return new EngagementRecorder(engagementStore, subscribers, campaigns, deliveryStats, softBounceLimit,
+        return new EngagementRecorder(engagementStore, subscribers, campaigns, deliveryStats, lifecycle, softBounceLimit,
                 Clock.systemUTC(), lease, d -> Thread.sleep(d.toMillis()));
     }
 
@@ -240,7 +245,7 @@ class EngagementRecorderTest {
                 stats.add(day, p, counts);
             });
             EngagementRecorder recorder = new EngagementRecorder(faultyStore, subscribers,
-                    new FaultyCampaigns(campaigns, faultyStore), faultyStats, 3, Clock.systemUTC(),
+                    new FaultyCampaigns(campaigns, faultyStore), faultyStats, faultyLifecycle(faultyStore), 3, Clock.systemUTC(),
                     Duration.ofSeconds(90), d -> Thread.sleep(d.toMillis()));
             EngagementEvent e = event(EngagementType.OPENED, ada, cmp, "A");
             assertThrows(InjectedFault.class, () -> recorder.apply(e), step);
@@ -254,6 +259,94 @@ class EngagementRecorderTest {
         assertEquals(steps.size(), store.engagement(ada).opens());
         assertEquals(Map.of("opened", (long) steps.size()), today());
         assertTrue(store.history(ada, null, 50).events().stream().allMatch(HistoryPage.Entry::applied));
+        // one subscriber entered once (active), and is scheduled to leave active 30 days after its last open, once
+        Instant lastOpen = store.engagement(ada).lastActivityAt();
+        assertEquals(expectedMoves(at.plusSeconds(1), lastOpen), lifecycleMoves(), "lifecycle moves counted once");
+    }
+
+    /**
+     * A first event moves a subscriber into a stage and schedules its later moves. Fails each step around those
+     * moves once - the note written before the state's save, the save (answer lost after it went through), the
+     * increments (refused before they are made) - then retries: each subscriber's moves count once.
+     */
+    @Test
+    void aFailureAroundTheLifecycleMovesIsRetriedAndCountsThemOnce() {
+        List<String> steps = List.of("claim", "engagement", "noteLifecycle", "saveEngagement", "lifecycle", "markApplied");
+        Map<LocalDate, Map<String, Long>> expected = new java.util.TreeMap<>();
+        for (String step : steps) {
+            FaultyStore faultyStore = new FaultyStore(store, step);
+            EngagementRecorder recorder = new EngagementRecorder(faultyStore, subscribers, campaigns, stats,
+                    faultyLifecycle(faultyStore), 3, Clock.systemUTC(), Duration.ofSeconds(90), d -> Thread.sleep(d.toMillis()));
+            EngagementEvent e = event(EngagementType.DELIVERED, address("lifecycle-" + step.toLowerCase()), null, null);
+            assertThrows(InjectedFault.class, () -> recorder.apply(e), step);
+            recorder.apply(e);
+            assertEquals(Outcome.DUPLICATE, recorder.apply(e));
+            LocalDate day = LocalDate.ofInstant(e.occurredAt(), ZoneOffset.UTC);
+            expected.computeIfAbsent(day, d -> new java.util.TreeMap<>()).merge("none>new", 1L, Long::sum);
+            expected.computeIfAbsent(day.plusDays(30), d -> new java.util.TreeMap<>()).merge("new>at-risk", 1L, Long::sum);
+            expected.computeIfAbsent(day.plusDays(90), d -> new java.util.TreeMap<>()).merge("at-risk>dormant", 1L, Long::sum);
+        }
+        assertEquals(expected, lifecycleMoves());
+    }
+
+    private LifecycleStats faultyLifecycle(FaultyStore faults) {
+        return new LifecycleStats() {
+            @Override
+            public void add(Map<LocalDate, Map<String, Long>> moves) {
+                faults.maybeFail("lifecycle");
+                lifecycle.add(moves);
+            }
+
+            @Override
+            public List<Day> upTo(LocalDate to) {
+                throw new UnsupportedOperationException();
+            }
+        };
+    }
+
+    @Test
+    void lifecycleMovesAreCountedOnceThroughDuplicatesAndScheduleTheQuietStages() {
+        EmailAddress bo = address("stages");
+        EngagementEvent delivered = event(EngagementType.DELIVERED, bo, null, null);
+        assertEquals(Outcome.APPLIED, recorder().apply(delivered));
+        assertEquals(Outcome.DUPLICATE, recorder().apply(delivered));
+        LocalDate first = LocalDate.ofInstant(delivered.occurredAt(), ZoneOffset.UTC);
+        assertEquals(Map.of(first, Map.of("none>new", 1L), first.plusDays(30), Map.of("new>at-risk", 1L),
+                first.plusDays(90), Map.of("at-risk>dormant", 1L)), lifecycleMoves());
+
+        EngagementEvent opened = event(EngagementType.OPENED, bo, null, null);
+        recorder().apply(opened);
+        recorder().apply(opened);
+        LocalDate open = LocalDate.ofInstant(opened.occurredAt(), ZoneOffset.UTC);
+        Map<LocalDate, Map<String, Long>> expected = new java.util.TreeMap<>();
+        expected.computeIfAbsent(first, d -> new java.util.TreeMap<>()).put("none>new", 1L);
+        expected.computeIfAbsent(open, d -> new java.util.TreeMap<>()).put("new>active", 1L);
+        expected.computeIfAbsent(open.plusDays(30), d -> new java.util.TreeMap<>()).put("active>at-risk", 1L);
+        expected.computeIfAbsent(open.plusDays(90), d -> new java.util.TreeMap<>()).put("at-risk>dormant", 1L);
+        assertEquals(expected, lifecycleMoves());
+    }
+
+    /** The moves of one subscriber who first opened at {@code first} and last at {@code last}. */
+    private static Map<LocalDate, Map<String, Long>> expectedMoves(Instant first, Instant last) {
+        Map<LocalDate, Map<String, Long>> expected = new java.util.TreeMap<>();
+        expected.computeIfAbsent(LocalDate.ofInstant(first, ZoneOffset.UTC), d -> new java.util.TreeMap<>()).put("none>active", 1L);
+        LocalDate l = LocalDate.ofInstant(last, ZoneOffset.UTC);
+        expected.computeIfAbsent(l.plusDays(30), d -> new java.util.TreeMap<>()).put("active>at-risk", 1L);
+        expected.computeIfAbsent(l.plusDays(90), d -> new java.util.TreeMap<>()).put("at-risk>dormant", 1L);
+        return expected;
+    }
+
+    /** This test's lifecycle partition, days whose moves cancelled out left out. */
+    private Map<LocalDate, Map<String, Long>> lifecycleMoves() {
+        Map<LocalDate, Map<String, Long>> moves = new java.util.TreeMap<>();
+        for (LifecycleStats.Day day : lifecycle.upTo(LocalDate.now(ZoneOffset.UTC).plusYears(1))) {
+            Map<String, Long> nonZero = new java.util.TreeMap<>(day.moves());
+            nonZero.values().removeIf(n -> n == 0);
+            if (!nonZero.isEmpty()) {
+                moves.put(day.day(), nonZero);
+            }
+        }
+        return moves;
     }
 
     @Test
@@ -357,6 +450,12 @@ class EngagementRecorderTest {
         @Override
         public void markCounted(EngagementEvent event, String eventKey, String owner, String step) {
             delegate.markCounted(event, eventKey, owner, step);
+        }
+
+        @Override
+        public void noteLifecycle(EngagementEvent event, String eventKey, String owner, String moves) {
+            delegate.noteLifecycle(event, eventKey, owner, moves);
+            maybeFail("noteLifecycle");
         }
 
         @Override

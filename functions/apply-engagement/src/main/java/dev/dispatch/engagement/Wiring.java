@@ -4,6 +4,7 @@ import dev.dispatch.adapter.dynamodb.DynamoDbCampaignStore;
 import dev.dispatch.adapter.metrics.EmfMetrics;
 import dev.dispatch.adapter.dynamodb.DynamoDbDeliveryStats;
 import dev.dispatch.adapter.dynamodb.DynamoDbEngagementStore;
+import dev.dispatch.adapter.dynamodb.DynamoDbLifecycleStats;
 import dev.dispatch.adapter.dynamodb.DynamoDbSubscriberCounters;
 import dev.dispatch.adapter.dynamodb.DynamoDbSubscriberStore;
 import dev.dispatch.adapter.dynamodb.SubscriberTables;
@@ -46,6 +47,6 @@ public class Wiring {
                 new DynamoDbSubscriberCounters(dynamoDb, counters), clock);
         return new EngagementRecorder(new DynamoDbEngagementStore(dynamoDb, engagement), subscriberService,
                 new DynamoDbCampaignStore(dynamoDb, campaigns), new DynamoDbDeliveryStats(dynamoDb, counters),
-                softBounceLimit, clock, lease, duration -> Thread.sleep(duration.toMillis()));
+                new DynamoDbLifecycleStats(dynamoDb, counters), softBounceLimit, clock, lease, duration -> Thread.sleep(duration.toMillis()));
     }
 }

@@ -19,8 +19,17 @@ public interface ReportConfig {
         /** Campaign definitions and their counters. */
         String campaigns();
 
-        /** Provider daily statistics and subscriber counts. */
+        /** Provider daily statistics, subscriber counts and the lifecycle aggregate. */
         String counters();
+
+        /** For the churn report: a segment's members, their profiles and suppressions, and engagement states. */
+        String subscribers();
+
+        String segmentMembers();
+
+        String suppressions();
+
+        String engagement();
     }
 
     /** The same API key secret the api function checks keys against, by ARN. */

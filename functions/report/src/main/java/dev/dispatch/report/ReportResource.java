@@ -10,6 +10,7 @@ import dev.dispatch.domain.analytics.TrendReport;
 import dev.dispatch.domain.campaign.Campaign;
 import dev.dispatch.domain.campaign.CampaignStore;
 import dev.dispatch.domain.engagement.DeliveryStats;
+import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
@@ -27,18 +28,21 @@ import java.util.Map;
 
 /**
  * {@code GET /reports/{report}}: JSON, or CSV of the report's main table with {@code Accept: text/csv}. Every
- * report reads precomputed aggregates only (campaign counters, provider daily statistics), a fixed number of
- * reads whatever the audience size. The dashboard is not built yet: it answers 501 (behind the key too).
+ * report reads precomputed aggregates only (campaign counters, provider daily statistics, lifecycle moves), a fixed
+ * number of reads whatever the audience size - except {@code churn}, which ranks a segment's members and so reads
+ * them (see {@link SubscriberReports}). The dashboard is not built yet: it answers 501 (behind the key too).
  */
 @Path("/")
 public class ReportResource {
-    static final List<String> REPORTS = List.of("campaign", "providers", "trends");
+    static final List<String> REPORTS = List.of("campaign", "providers", "trends", "lifecycle", "churn");
     static final String CSV = "text/csv";
 
     private final CampaignStore campaigns;
     private final DeliveryStats stats;
     private final ProviderPrices prices;
     private final Clock clock;
+    @Inject
+    SubscriberReports subscriberReports;
 
     public ReportResource(CampaignStore campaigns, DeliveryStats stats, ProviderPrices prices, Clock clock) {
         this.campaigns = campaigns;
@@ -58,7 +62,8 @@ public class ReportResource {
     @Path("reports/{report}")
     public Response report(@PathParam("report") String report, @HeaderParam(HttpHeaders.ACCEPT) String accept,
             @QueryParam("campaign") String campaign, @QueryParam("from") String from, @QueryParam("to") String to,
-            @QueryParam("provider") String provider, @QueryParam("metric") String metric) {
+            @QueryParam("provider") String provider, @QueryParam("metric") String metric,
+            @QueryParam("segment") String segment, @QueryParam("limit") String limit) {
         Instant now = clock.instant();
         LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
         Map<String, Object> body = switch (report) {
@@ -72,6 +77,8 @@ public class ReportResource {
                 String only = DeliveryTrends.provider(provider);
                 yield TrendReport.build(period, only, TrendReport.metric(metric), stats.days(period.from(), period.to()));
             }
+            case "lifecycle" -> subscriberReports.lifecycle(from, to, today);
+            case "churn" -> subscriberReports.churn(segment, limit, now);
             default -> throw new NotFoundException("no report '" + report + "'; the reports are " + String.join(", ", REPORTS));
         };
         if (accept != null && accept.toLowerCase(java.util.Locale.ROOT).contains(CSV)) {

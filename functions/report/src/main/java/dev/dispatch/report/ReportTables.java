@@ -1,5 +1,6 @@
 package dev.dispatch.report;
 
+import dev.dispatch.domain.analytics.ChurnModel;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -56,6 +57,40 @@ final class ReportTables {
                 for (Object f : (List<?>) body.get("forecast")) {
                     Map<String, Object> point = map(f);
                     rows.add(new ArrayList<>(List.of(point.get("day"), "forecast", point.get("value"), point.get("low"), point.get("high"))));
+                }
+            }
+            case "lifecycle" -> {
+                // one row per day: the stage counts at its end, then every move seen in the period
+                List<String> stages = ((List<?>) body.get("stages")).stream().map(String::valueOf).toList();
+                List<String> moves = map(body.get("moves")).keySet().stream().sorted().toList();
+                header.add("day");
+                header.addAll(stages);
+                header.addAll(moves);
+                header.add("projected");
+                for (Object d : (List<?>) body.get("days")) {
+                    Map<String, Object> day = map(d);
+                    List<Object> row = new ArrayList<>();
+                    row.add(day.get("day"));
+                    stages.forEach(st -> row.add(map(day.get("stages")).get(st)));
+                    moves.forEach(m -> row.add(map(day.get("moves")).getOrDefault(m, 0L)));
+                    row.add(day.get("projected"));
+                    rows.add(row);
+                }
+            }
+            case "churn" -> {
+                List<String> features = ChurnModel.FEATURES;
+                header.addAll(List.of("email", "risk"));
+                header.addAll(features);
+                header.addAll(List.of("stage", "lastActivityAt", "opens", "clicks"));
+                for (Object r : (List<?>) body.get("atRisk")) {
+                    Map<String, Object> subscriber = map(r);
+                    List<Object> row = new ArrayList<>(List.of(subscriber.get("email"), subscriber.get("risk")));
+                    features.forEach(f -> row.add(map(subscriber.get("features")).get(f)));
+                    row.add(subscriber.get("stage"));
+                    row.add(subscriber.get("lastActivityAt") == null ? "" : subscriber.get("lastActivityAt"));
+                    row.add(subscriber.get("opens"));
+                    row.add(subscriber.get("clicks"));
+                    rows.add(row);
                 }
             }
             default -> throw new IllegalArgumentException(report);

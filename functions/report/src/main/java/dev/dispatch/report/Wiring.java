@@ -2,7 +2,11 @@ package dev.dispatch.report;
 
 import dev.dispatch.adapter.dynamodb.DynamoDbCampaignStore;
 import dev.dispatch.adapter.dynamodb.DynamoDbDeliveryStats;
+import dev.dispatch.adapter.dynamodb.DynamoDbEngagementStore;
+import dev.dispatch.adapter.dynamodb.DynamoDbLifecycleStats;
 import dev.dispatch.adapter.dynamodb.DynamoDbSubscriberCounters;
+import dev.dispatch.adapter.dynamodb.DynamoDbSubscriberStore;
+import dev.dispatch.adapter.dynamodb.SubscriberTables;
 import dev.dispatch.adapter.secrets.ApiKeyDigests;
 import dev.dispatch.adapter.secrets.CachedSecret;
 import dev.dispatch.adapter.secrets.SecretValues;
@@ -10,6 +14,9 @@ import dev.dispatch.adapter.secrets.SecretsManagerReader;
 import dev.dispatch.domain.analytics.ProviderPrices;
 import dev.dispatch.domain.campaign.CampaignStore;
 import dev.dispatch.domain.engagement.DeliveryStats;
+import dev.dispatch.domain.engagement.EngagementStates;
+import dev.dispatch.domain.engagement.LifecycleStats;
+import dev.dispatch.domain.subscriber.SubscriberStore;
 import dev.dispatch.domain.subscriber.SubscriberCounters;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.inject.Produces;
@@ -39,6 +46,26 @@ public class Wiring {
     @Singleton
     SubscriberCounters subscriberCounters(DynamoDbClient dynamoDb, ReportConfig config) {
         return new DynamoDbSubscriberCounters(dynamoDb, config.tables().counters());
+    }
+
+    @Produces
+    @Singleton
+    LifecycleStats lifecycleStats(DynamoDbClient dynamoDb, ReportConfig config) {
+        return new DynamoDbLifecycleStats(dynamoDb, config.tables().counters());
+    }
+
+    @Produces
+    @Singleton
+    SubscriberStore subscriberStore(DynamoDbClient dynamoDb, ReportConfig config) {
+        ReportConfig.Tables t = config.tables();
+        return new DynamoDbSubscriberStore(dynamoDb, new SubscriberTables(t.subscribers(), t.segmentMembers(),
+                t.suppressions(), t.counters()));
+    }
+
+    @Produces
+    @Singleton
+    EngagementStates engagementStates(DynamoDbClient dynamoDb, ReportConfig config) {
+        return new DynamoDbEngagementStore(dynamoDb, config.tables().engagement());
     }
 
     /** Checked at start: a malformed price setting stops the function with the setting named, not a report later. */

@@ -2,6 +2,7 @@ package dev.dispatch.adapter.dynamodb;
 
 import dev.dispatch.domain.campaign.EngagementRanks;
 import dev.dispatch.domain.engagement.EngagementEvent;
+import dev.dispatch.domain.engagement.EngagementStates;
 import dev.dispatch.domain.engagement.EngagementStore;
 import dev.dispatch.domain.engagement.EngagementStore.Status;
 import dev.dispatch.domain.engagement.HistoryPage;
@@ -32,7 +33,7 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
  * ({@code sk = evt#<occurred millis, 15 digits>#<event key>}, newest last, kept {@link #RETENTION} by TTL);
  * {@code cmp#<campaign>} holds one item per recipient with the keys of the events recorded on it.
  */
-public class DynamoDbEngagementStore implements EngagementStore, EngagementRanks {
+public class DynamoDbEngagementStore implements EngagementStore, EngagementRanks, EngagementStates {
     public static final Duration RETENTION = Duration.ofDays(400);
     private static final String STATE = "state";
     private static final String PENDING = "pending";
@@ -96,7 +97,7 @@ public class DynamoDbEngagementStore implements EngagementStore, EngagementRanks
                     .expressionAttributeValues(Map.of(":owner", s(owner), ":lease", n(leaseUntil.toEpochMilli()),
                             ":pending", s(PENDING), ":now", n(now.toEpochMilli()))));
             AttributeValue counted = taken.attributes().get("counted");
-            return new Claim(Status.OWNED, counted == null ? Set.of() : Set.copyOf(counted.ss()));
+            return new Claim(Status.OWNED, counted == null ? Set.of() : Set.copyOf(counted.ss()), str(taken.attributes(), "lifecycle"));
         } catch (ConditionalCheckFailedException raced) {
             return Claim.of(Status.BUSY); // another copy took it (or applied it) between our read and our write
         }
@@ -110,6 +111,19 @@ public class DynamoDbEngagementStore implements EngagementStore, EngagementRanks
                     .conditionExpression("#owner = :owner")
                     .expressionAttributeNames(Map.of("#owner", "owner"))
                     .expressionAttributeValues(Map.of(":step", AttributeValue.fromSs(List.of(step)), ":owner", s(owner))));
+        } catch (ConditionalCheckFailedException e) {
+            throw new IllegalStateException("the lease on an engagement event was lost while applying it", e);
+        }
+    }
+
+    @Override
+    public void noteLifecycle(EngagementEvent event, String eventKey, String owner, String moves) {
+        try {
+            client.updateItem(b -> b.tableName(table).key(historyItemKey(event, eventKey))
+                    .updateExpression("SET lifecycle = :moves")
+                    .conditionExpression("#owner = :owner")
+                    .expressionAttributeNames(Map.of("#owner", "owner"))
+                    .expressionAttributeValues(Map.of(":moves", s(moves), ":owner", s(owner))));
         } catch (ConditionalCheckFailedException e) {
             throw new IllegalStateException("the lease on an engagement event was lost while applying it", e);
         }
@@ -202,13 +216,33 @@ public class DynamoDbEngagementStore implements EngagementStore, EngagementRanks
         return ranks;
     }
 
+    /** The states of {@code emails}, read in batches of 100 (BatchGetItem); those never seen are absent. */
+    @Override
+    public Map<EmailAddress, SubscriberEngagement> states(List<EmailAddress> emails) {
+        Map<String, EmailAddress> byPk = new HashMap<>();
+        List<Map<String, AttributeValue>> keys = new ArrayList<>();
+        for (EmailAddress email : emails) {
+            if (byPk.putIfAbsent(subscriberKey(email), email) == null) {
+                keys.add(Map.of("pk", s(subscriberKey(email)), "sk", s(STATE)));
+            }
+        }
+        Map<EmailAddress, SubscriberEngagement> states = new HashMap<>();
+        for (Map<String, AttributeValue> item : Batches.get(client, table, keys)) {
+            EmailAddress email = byPk.get(item.get("pk").s());
+            if (email != null) {
+                states.put(email, engagementOf(email, item));
+            }
+        }
+        return states;
+    }
+
     private SubscriberEngagement engagementOf(EmailAddress email, Map<String, AttributeValue> item) {
         List<String> recent = item.containsKey("recent")
                 ? item.get("recent").l().stream().map(AttributeValue::s).toList() : List.of();
         return new SubscriberEngagement(email, dbl(item, "score"), instant(item, "scoreAt"), instant(item, "firstSeenAt"),
                 instant(item, "lastActivityAt"), instant(item, "lastDeliveredAt"), instant(item, "lastSoftBounceAt"),
                 (int) lng(item, "softBounceStreak"), lng(item, "opens"), lng(item, "clicks"), recent,
-                lng(item, "version"));
+                item.containsKey("inLifecycle") && Boolean.TRUE.equals(item.get("inLifecycle").bool()), lng(item, "version"));
     }
 
     @Override
@@ -226,6 +260,9 @@ public class DynamoDbEngagementStore implements EngagementStore, EngagementRanks
         item.put("opens", n(next.opens()));
         item.put("clicks", n(next.clicks()));
         item.put("recent", AttributeValue.fromL(next.recentEvents().stream().map(AttributeValue::fromS).toList()));
+        if (next.inLifecycle()) {
+            item.put("inLifecycle", AttributeValue.fromBool(true));
+        }
         item.put("version", n(next.version() + 1));
         try {
             if (next.version() == 0) {

@@ -27,7 +27,9 @@ import java.util.UUID;
  *   <li>its history entry is written if absent and leased to this attempt; an applied entry means a duplicate
  *       (nothing changes), a lease held elsewhere means a copy is being applied right now (wait, then retry later);
  *   <li>the subscriber's state (score, last activity, soft-bounce streak) is updated by optimistic concurrency,
- *       carrying the event's key, so re-applying it changes nothing;
+ *       carrying the event's key, so re-applying it changes nothing; the lifecycle moves it makes
+ *       ({@link LifecycleMoves}) are noted on the entry before the save, added to {@link LifecycleStats} after it,
+ *       and the entry notes that they were;
  *   <li>a hard bounce, a complaint, an unsubscribe or {@code softBounceLimit} soft bounces in a row suppress the
  *       address (idempotent);
  *   <li>the (campaign, recipient) entry records the event once and tells whether it is the recipient's first of
@@ -57,11 +59,13 @@ public final class EngagementRecorder {
     private static final Duration BUSY_WAIT = Duration.ofMillis(250);
     private static final int SAVE_ATTEMPTS = 10;
     private static final String CAMPAIGN_STEP = "campaign";
+    private static final String LIFECYCLE_STEP = "lifecycle";
 
     private final EngagementStore store;
     private final SubscriberService subscribers;
     private final CampaignStore campaigns;
     private final DeliveryStats stats;
+    private final LifecycleStats lifecycle;
     private final int softBounceLimit;
     private final Clock clock;
     private final Duration lease;
@@ -72,7 +76,8 @@ public final class EngagementRecorder {
      *     lease is only ever taken over from an attempt that is no longer running
      */
     public EngagementRecorder(EngagementStore store, SubscriberService subscribers, CampaignStore campaigns,
-            DeliveryStats stats, int softBounceLimit, Clock clock, Duration lease, BatchSender.Sleeper sleeper) {
+            DeliveryStats stats, LifecycleStats lifecycle, int softBounceLimit, Clock clock, Duration lease,
+            BatchSender.Sleeper sleeper) {
         if (softBounceLimit < 1) {
             throw new IllegalArgumentException("softBounceLimit must be at least 1");
         }
@@ -80,6 +85,7 @@ public final class EngagementRecorder {
         this.subscribers = subscribers;
         this.campaigns = campaigns;
         this.stats = stats;
+        this.lifecycle = lifecycle;
         this.softBounceLimit = softBounceLimit;
         this.clock = clock;
         this.lease = lease;
@@ -116,7 +122,12 @@ public final class EngagementRecorder {
             if (claim == null) {
                 return Outcome.DUPLICATE;
             }
-            SubscriberEngagement state = updateSubscriber(event, key);
+            Updated updated = updateSubscriber(event, key, owner, claim.lifecycle());
+            SubscriberEngagement state = updated.state();
+            if (!updated.moves().isEmpty() && !claim.counted().contains(LIFECYCLE_STEP)) {
+                lifecycle.add(LifecycleMoves.decode(updated.moves()));
+                store.markCounted(event, key, owner, LIFECYCLE_STEP);
+            }
             suppressIfDue(event, state);
             Map<String, Long> campaignCounts = campaignCounts(event, key);
             if (!campaignCounts.isEmpty() && !claim.counted().contains(CAMPAIGN_STEP)) {
@@ -161,15 +172,30 @@ public final class EngagementRecorder {
         throw new EventBusyException("a copy of the event is being applied by another attempt");
     }
 
-    private SubscriberEngagement updateSubscriber(EngagementEvent event, String key) {
+    /** The state with the event applied, and the lifecycle moves (encoded) that applying it made. */
+    private record Updated(SubscriberEngagement state, String moves) {
+    }
+
+    /**
+     * The lifecycle moves are noted on the event's entry before each save that makes them: the last note is the one
+     * of the last save tried (the lease keeps attempts apart), so a retry that finds the state saved - even by a save
+     * whose answer was lost - counts exactly the moves that save made.
+     */
+    private Updated updateSubscriber(EngagementEvent event, String key, String owner, String noted) {
+        String note = noted;
         for (int attempt = 0; attempt < SAVE_ATTEMPTS; attempt++) {
             SubscriberEngagement current = store.engagement(event.recipient());
             if (current.hasApplied(key)) {
-                return current; // an earlier attempt got this far
+                return new Updated(current, note); // an earlier attempt got this far
             }
             SubscriberEngagement next = current.apply(event, key);
+            String moves = LifecycleMoves.encode(LifecycleMoves.between(current, next, event.occurredAt()));
+            if (!moves.equals(note)) {
+                store.noteLifecycle(event, key, owner, moves);
+                note = moves;
+            }
             if (store.saveEngagement(next)) {
-                return next;
+                return new Updated(next, moves);
             }
         }
         throw new IllegalStateException("the subscriber's engagement keeps changing concurrently; retry");

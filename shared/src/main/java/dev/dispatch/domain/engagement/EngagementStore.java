@@ -24,10 +24,17 @@ public interface EngagementStore {
     /**
      * @param status what the caller may do
      * @param counted for {@link Status#OWNED}: the increments an earlier attempt already made (see {@link #markCounted})
+     * @param lifecycle for {@link Status#OWNED}: the lifecycle moves an earlier attempt noted (see {@link #noteLifecycle}),
+     *     "" if none
      */
-    record Claim(Status status, Set<String> counted) {
+    record Claim(Status status, Set<String> counted, String lifecycle) {
         public Claim {
             counted = Set.copyOf(counted);
+            lifecycle = lifecycle == null ? "" : lifecycle;
+        }
+
+        public Claim(Status status, Set<String> counted) {
+            this(status, counted, "");
         }
 
         public static Claim of(Status status) {
@@ -43,6 +50,13 @@ public interface EngagementStore {
 
     /** Notes on the event (only by its lease owner) that the increments named {@code step} are made. */
     void markCounted(EngagementEvent event, String eventKey, String owner, String step);
+
+    /**
+     * Notes on the event (only by its lease owner) the lifecycle moves ({@link LifecycleMoves#encode}) that saving
+     * the subscriber's next state makes: written before that save, so a retry that finds the state saved makes the
+     * same moves, once.
+     */
+    void noteLifecycle(EngagementEvent event, String eventKey, String owner, String moves);
 
     /** Of the given events (by key), those already applied: one read for many, so duplicates cost little. */
     Set<String> applied(Map<String, EngagementEvent> eventsByKey);

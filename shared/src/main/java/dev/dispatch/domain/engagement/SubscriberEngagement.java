@@ -22,6 +22,8 @@ import java.util.Objects;
  * @param opens opens applied
  * @param clicks clicks applied
  * @param recentEvents the keys of the last {@link #RECENT_EVENTS} applied events, newest last
+ * @param inLifecycle whether this subscriber's stage moves are in the lifecycle aggregate ({@link LifecycleMoves}):
+ *     false for states saved before it was kept, which enter it with their next event
  * @param version the stored version, for optimistic concurrency (0 = not stored yet)
  */
 public record SubscriberEngagement(
@@ -36,6 +38,7 @@ public record SubscriberEngagement(
         long opens,
         long clicks,
         List<String> recentEvents,
+        boolean inLifecycle,
         long version) {
 
     public static final Duration HALF_LIFE = Duration.ofDays(30);
@@ -49,7 +52,7 @@ public record SubscriberEngagement(
     }
 
     public static SubscriberEngagement none(EmailAddress email) {
-        return new SubscriberEngagement(email, 0, null, null, null, null, null, 0, 0, 0, List.of(), 0);
+        return new SubscriberEngagement(email, 0, null, null, null, null, null, 0, 0, 0, List.of(), false, 0);
     }
 
     public boolean hasApplied(String eventKey) {
@@ -114,7 +117,7 @@ public record SubscriberEngagement(
         }
         return new SubscriberEngagement(email, nextScore, nextScoreAt, earliest(firstSeenAt, at), nextActivity,
                 nextDelivered, nextSoftBounce, streak, opens + (event.type() == EngagementType.OPENED ? 1 : 0),
-                clicks + (event.type() == EngagementType.CLICKED ? 1 : 0), recent, version);
+                clicks + (event.type() == EngagementType.CLICKED ? 1 : 0), recent, true, version);
     }
 
     private static double decay(Instant from, Instant to) {

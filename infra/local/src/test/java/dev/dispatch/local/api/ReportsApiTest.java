@@ -252,7 +252,7 @@ class ReportsApiTest {
     }
 
     /** The report function's DynamoDB call counts (all its processes), once they stopped changing. */
-    private static Map<String, Long> stableReportCounts() throws Exception {
+    static Map<String, Long> stableReportCounts() throws Exception {
         Map<String, Long> last = reportCounts();
         for (long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos(); System.nanoTime() < deadline; ) {
             Thread.sleep(1200); // the counter writes its file every 0.5 s
@@ -265,7 +265,7 @@ class ReportsApiTest {
         throw new AssertionError("the report function's call counts kept changing: " + last);
     }
 
-    private static Map<String, Long> stableReportCountsAfter(Map<String, Long> before) throws Exception {
+    static Map<String, Long> stableReportCountsAfter(Map<String, Long> before) throws Exception {
         for (long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos(); System.nanoTime() < deadline; ) {
             if (!reportCounts().equals(before)) {
                 return stableReportCounts();
@@ -298,7 +298,7 @@ class ReportsApiTest {
         return sum;
     }
 
-    private static Map<String, Long> difference(Map<String, Long> after, Map<String, Long> before) {
+    static Map<String, Long> difference(Map<String, Long> after, Map<String, Long> before) {
         Map<String, Long> out = new HashMap<>();
         after.forEach((k, v) -> {
             long d = v - before.getOrDefault(k, 0L);
