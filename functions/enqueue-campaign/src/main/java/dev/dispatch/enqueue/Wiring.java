@@ -9,13 +9,18 @@ import dev.dispatch.adapter.dynamodb.DynamoDbSubscriberStore;
 import dev.dispatch.adapter.dynamodb.DynamoDbWarmingPool;
 import dev.dispatch.adapter.dynamodb.DynamoDbWarmingStore;
 import dev.dispatch.adapter.dynamodb.SubscriberTables;
+import dev.dispatch.adapter.secrets.CachedSecret;
+import dev.dispatch.adapter.secrets.SecretValues;
+import dev.dispatch.adapter.secrets.SecretsManagerReader;
 import dev.dispatch.adapter.sqs.SqsEnqueueRequests;
 import dev.dispatch.adapter.sqs.SqsSendQueue;
 import dev.dispatch.domain.campaign.CampaignEnqueuer;
+import dev.dispatch.domain.privacy.ErasedAddresses;
 import dev.dispatch.domain.warming.WarmingConfig;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -56,11 +61,18 @@ public class Wiring {
             @ConfigProperty(name = "dispatch.enqueue.page-size", defaultValue = "1000") int pageSize,
             @ConfigProperty(name = "dispatch.tables.control") String control,
             @ConfigProperty(name = "dispatch.enqueue.warming-release-interval", defaultValue = "PT5M") Duration releaseInterval,
-            WarmingConfig warming) {
+            WarmingConfig warming,
+            @ConfigProperty(name = "dispatch.secrets.erasure-key") String erasureKeySecret,
+            @ConfigProperty(name = "dispatch.secrets.refresh-interval") Duration refreshInterval,
+            @ConfigProperty(name = "dispatch.secrets.endpoint-override") Optional<URI> secretsEndpoint) {
+        // Erased addresses are known only by their keyed hash: every profile read also looks for that erasure.
+        ErasedAddresses erased = SecretValues.erasedAddresses(new CachedSecret<>(erasureKeySecret,
+                new SecretsManagerReader(SecretsManagerReader.client(secretsEndpoint)), SecretValues::erasureKey,
+                refreshInterval, Clock.systemUTC()));
         SubscriberTables subscriberTables = new SubscriberTables(subscribers, segmentMembers, suppressions, counters);
         return new CampaignEnqueuer(
                 new DynamoDbCampaignStore(dynamoDb, campaigns),
-                new DynamoDbSubscriberStore(dynamoDb, subscriberTables),
+                new DynamoDbSubscriberStore(dynamoDb, subscriberTables, erased),
                 new DynamoDbSendLedger(dynamoDb, ledger),
                 new SqsSendQueue(sqs, sendQueue),
                 new SqsEnqueueRequests(sqs, enqueueQueue),

@@ -16,6 +16,9 @@ import java.util.TreeSet;
  */
 public class SubscriberService {
     public static final int MAX_PAGE_SIZE = 500;
+    /** Why an erased address is refused (the API's 409, an import's row error); names no one. */
+    public static final String ERASED_REASON =
+            "this address was erased at the person's request (POST /subscribers/{email}/erase) and can't be added again";
     private static final int MAX_CONCURRENT_UPDATE_ATTEMPTS = 5;
 
     private final SubscriberStore store;
@@ -30,6 +33,9 @@ public class SubscriberService {
 
     public Subscriber add(EmailAddress email, SubscriberDetails details, String source) {
         Subscriber candidate = Subscriber.create(email, details, source == null ? "api" : source, clock.instant());
+        if (store.find(email).map(s -> s.status() == SubscriberStatus.ERASED).orElse(false)) {
+            throw new ConflictException(ERASED_REASON);
+        }
         store.addMemberships(memberships(email, candidate.segments()));
         if (!store.createProfile(candidate)) {
             Subscriber existing = store.find(email).orElseThrow(() -> new ConflictException("subscriber changed concurrently; retry"));
