@@ -27,6 +27,8 @@ public class Wiring {
             @ConfigProperty(name = "dispatch.tables.counters") String counters,
             @ConfigProperty(name = "dispatch.tables.campaigns") String campaigns,
             @ConfigProperty(name = "dispatch.tables.engagement") String engagement,
+            // How long history entries are kept (template parameter EngagementRetentionDays): their TTL attribute.
+            @ConfigProperty(name = "dispatch.retention.engagement-days", defaultValue = "400") int engagementRetentionDays,
             @ConfigProperty(name = "dispatch.engagement.soft-bounce-limit", defaultValue = "3") int softBounceLimit,
             // Longer than the function's timeout: a lease is only taken over from an attempt that is gone.
             @ConfigProperty(name = "dispatch.engagement.lease", defaultValue = "PT90S") Duration lease) {
@@ -34,7 +36,8 @@ public class Wiring {
         SubscriberService subscriberService = new SubscriberService(
                 new DynamoDbSubscriberStore(dynamoDb, new SubscriberTables(subscribers, segmentMembers, suppressions, counters)),
                 new DynamoDbSubscriberCounters(dynamoDb, counters), clock);
-        return new EngagementRecorder(new DynamoDbEngagementStore(dynamoDb, engagement), subscriberService,
+        return new EngagementRecorder(
+                new DynamoDbEngagementStore(dynamoDb, engagement, Duration.ofDays(engagementRetentionDays)), subscriberService,
                 new DynamoDbCampaignStore(dynamoDb, campaigns), new DynamoDbDeliveryStats(dynamoDb, counters),
                 softBounceLimit, clock, lease, duration -> Thread.sleep(duration.toMillis()));
     }

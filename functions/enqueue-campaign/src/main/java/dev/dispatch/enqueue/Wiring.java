@@ -54,6 +54,8 @@ public class Wiring {
             @ConfigProperty(name = "dispatch.tables.counters") String counters,
             @ConfigProperty(name = "dispatch.tables.campaigns") String campaigns,
             @ConfigProperty(name = "dispatch.tables.send-ledger") String ledger,
+            // How long batches are kept (template parameter SendLedgerRetentionDays): their TTL attribute.
+            @ConfigProperty(name = "dispatch.retention.send-ledger-days", defaultValue = "180") int ledgerRetentionDays,
             @ConfigProperty(name = "dispatch.tables.engagement") String engagement,
             @ConfigProperty(name = "dispatch.queues.enqueue") String enqueueQueue,
             @ConfigProperty(name = "dispatch.queues.send") String sendQueue,
@@ -73,7 +75,7 @@ public class Wiring {
         return new CampaignEnqueuer(
                 new DynamoDbCampaignStore(dynamoDb, campaigns),
                 new DynamoDbSubscriberStore(dynamoDb, subscriberTables, erased),
-                new DynamoDbSendLedger(dynamoDb, ledger),
+                new DynamoDbSendLedger(dynamoDb, ledger, Duration.ofDays(ledgerRetentionDays)),
                 new SqsSendQueue(sqs, sendQueue),
                 new SqsEnqueueRequests(sqs, enqueueQueue),
                 new DynamoDbAddressMigration(dynamoDb, subscriberTables, engagement, campaigns, DynamoDbAddressMigration.DEFAULT_MARKER,

@@ -211,7 +211,8 @@ public class DynamoDbPersonalData implements PersonalData {
                 String old = campaign.get("afterEmail").s();
                 client.updateItem(b -> b.tableName(campaigns).key(Map.of("id", campaign.get("id")))
                         .updateExpression("SET afterEmail = :erased")
-                        .conditionExpression("afterEmail = :old AND complete = :true")
+                        .conditionExpression("afterEmail = :old AND #complete = :true")
+                        .expressionAttributeNames(Map.of("#complete", "complete"))
                         .expressionAttributeValues(Map.of(":erased", s(erasedKey), ":old", s(old),
                                 ":true", AttributeValue.fromBool(true))));
                 cursors++;
@@ -335,8 +336,9 @@ public class DynamoDbPersonalData implements PersonalData {
     /** Every campaign's id, name, times and enqueue cursor (campaigns are few: one Scan). */
     private Map<String, Map<String, AttributeValue>> campaignItems() {
         ScanRequest scan = ScanRequest.builder().tableName(campaigns)
-                .projectionExpression("id, #name, sendAt, updatedAt, afterEmail, complete")
-                .expressionAttributeNames(Map.of("#name", "name"))
+                .projectionExpression("#id, #name, #sendAt, #updatedAt, #afterEmail, #complete")
+                .expressionAttributeNames(Map.of("#id", "id", "#name", "name", "#sendAt", "sendAt",
+                        "#updatedAt", "updatedAt", "#afterEmail", "afterEmail", "#complete", "complete"))
                 .consistentRead(true)
                 .build();
         Map<String, Map<String, AttributeValue>> items = new TreeMap<>();
@@ -346,8 +348,10 @@ public class DynamoDbPersonalData implements PersonalData {
 
     private List<Map<String, AttributeValue>> ledgerItems() {
         ScanRequest scan = ScanRequest.builder().tableName(ledger)
-                .projectionExpression("campaignId, batch, recipients, results, inflight, coversUpTo, #state, redactions")
-                .expressionAttributeNames(Map.of("#state", "state"))
+                .projectionExpression("#c, #b, #recipients, #results, #inflight, #covers, #state, #redactions")
+                .expressionAttributeNames(Map.of("#c", "campaignId", "#b", "batch", "#recipients", "recipients",
+                        "#results", "results", "#inflight", "inflight", "#covers", "coversUpTo", "#state", "state",
+                        "#redactions", "redactions"))
                 .consistentRead(true)
                 .build();
         List<Map<String, AttributeValue>> items = new ArrayList<>();
