@@ -56,7 +56,11 @@ public class ApplyEngagementFunction {
         int applied = 0;
         for (EngagementEvent event : events) {
             try {
-                applied += recorder.apply(event) == EngagementRecorder.Outcome.APPLIED ? 1 : 0;
+                EngagementRecorder.Outcome outcome = recorder.apply(event);
+                applied += outcome == EngagementRecorder.Outcome.APPLIED ? 1 : 0;
+                if (outcome == EngagementRecorder.Outcome.ERASED) {
+                    LOG.infof("dropped a %s %s event: its recipient was erased", event.provider(), event.type());
+                }
             } catch (RuntimeException e) {
                 // No address in the log: the provider and type say enough to find the message in the queue.
                 LOG.errorf(e, "applying a %s %s event failed; the message will be retried", event.provider(), event.type());

@@ -49,6 +49,8 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
  * erasure is then run again. Campaign counters are not changed by a redaction.
  */
 public class DynamoDbPersonalData implements PersonalData {
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
     private final DynamoDbClient client;
     private final SubscriberTables tables;
     private final String campaigns;
@@ -94,17 +96,13 @@ public class DynamoDbPersonalData implements PersonalData {
         }
         document.put("campaignEvents", campaignEvents);
         List<Object> sends = new ArrayList<>();
+        Map<String, Map<String, Object>> campaignSummaries = new HashMap<>();
         for (Map<String, AttributeValue> batch : ledgerItems()) {
             for (String name : namesOf(batch, email)) {
                 Map<String, Object> send = new LinkedHashMap<>();
                 String campaignId = batch.get("campaignId").s();
                 send.put("campaignId", campaignId);
-                Map<String, AttributeValue> campaign = campaignItems.get(campaignId);
-                if (campaign != null) {
-                    putIfPresent(send, "campaignName", campaign, "name");
-                    putIfPresent(send, "campaignSendAt", campaign, "sendAt");
-                    putIfPresent(send, "campaignUpdatedAt", campaign, "updatedAt");
-                }
+                send.putAll(campaignSummaries.computeIfAbsent(campaignId, this::campaignSummary));
                 send.put("batch", Integer.parseInt(batch.get("batch").n()));
                 send.put("variant", variantOf(batch, name));
                 AttributeValue result = batch.containsKey("results") ? batch.get("results").m().get(name) : null;
@@ -329,16 +327,42 @@ public class DynamoDbPersonalData implements PersonalData {
         return items;
     }
 
+    /** A campaign's name, status and times, for the sends of an export (its content is not the person's data). */
+    private Map<String, Object> campaignSummary(String campaignId) {
+        Map<String, AttributeValue> item = client.getItem(b -> b.tableName(campaigns).key(Map.of("id", s(campaignId)))
+                .projectionExpression("#d, #status, #sendAt, #createdAt, #updatedAt")
+                .expressionAttributeNames(Map.of("#d", "definition", "#status", "status", "#sendAt", "sendAt",
+                        "#createdAt", "createdAt", "#updatedAt", "updatedAt"))).item();
+        Map<String, Object> summary = new LinkedHashMap<>();
+        if (item == null || item.isEmpty()) {
+            return summary;
+        }
+        if (item.containsKey("definition")) {
+            try {
+                String name = JSON.readTree(item.get("definition").s()).path("name").asText(null);
+                if (name != null) {
+                    summary.put("campaignName", name);
+                }
+            } catch (java.io.IOException e) {
+                // a definition that doesn't parse: the name is left out, the rest still exported
+            }
+        }
+        putIfPresent(summary, "campaignStatus", item, "status");
+        putIfPresent(summary, "campaignSendAt", item, "sendAt");
+        putIfPresent(summary, "campaignCreatedAt", item, "createdAt");
+        putIfPresent(summary, "campaignUpdatedAt", item, "updatedAt");
+        return summary;
+    }
+
     private static Map<String, AttributeValue> campaignEntryKey(String campaignId, EmailAddress email) {
         return Map.of("pk", s("cmp#" + campaignId), "sk", s(email.key()));
     }
 
-    /** Every campaign's id, name, times and enqueue cursor (campaigns are few: one Scan). */
+    /** Every campaign's id and enqueue cursor (campaigns are few: one Scan). */
     private Map<String, Map<String, AttributeValue>> campaignItems() {
         ScanRequest scan = ScanRequest.builder().tableName(campaigns)
-                .projectionExpression("#id, #name, #sendAt, #updatedAt, #afterEmail, #complete")
-                .expressionAttributeNames(Map.of("#id", "id", "#name", "name", "#sendAt", "sendAt",
-                        "#updatedAt", "updatedAt", "#afterEmail", "afterEmail", "#complete", "complete"))
+                .projectionExpression("#id, #afterEmail, #complete")
+                .expressionAttributeNames(Map.of("#id", "id", "#afterEmail", "afterEmail", "#complete", "complete"))
                 .consistentRead(true)
                 .build();
         Map<String, Map<String, AttributeValue>> items = new TreeMap<>();

@@ -122,6 +122,19 @@ public class DynamoDbSubscriberStore implements SubscriberStore {
         return result;
     }
 
+    /**
+     * Whether the address was erased: one GetItem of its erasure record (for paths that need no profile, such as
+     * applying a provider event). False where no erasure key is configured.
+     */
+    public boolean isErased(EmailAddress email) {
+        if (erased == null) {
+            return false;
+        }
+        var response = client.getItem(b -> b.tableName(tables.suppressions())
+                .key(Map.of("email", AttributeValue.fromS(erased.keyOf(email)))));
+        return response.hasItem() && !response.item().isEmpty();
+    }
+
     /** The keys a person's records may be under: the identity first, then the legacy key if it differs. */
     static List<String> keysOf(EmailAddress email) {
         return email.key().equals(email.legacyKey()) ? List.of(email.key()) : List.of(email.key(), email.legacyKey());

@@ -78,6 +78,17 @@ class DataRequestsApiTest {
         assertEquals(1, removed.get("ledgerEntries").asInt(), erased.body());
         assertEquals(200, call("POST", "/subscribers/" + enc(eve) + "/erase", null).statusCode(), "erasing again is harmless");
 
+        // A late provider event for the erased address is dropped (sent with one for another address, in one message).
+        assertEquals(202, call("POST", "/engagement/track", "[{\"id\":\"late-" + run + "\",\"type\":\"bounced\","
+                + "\"email\":\"" + eve + "\",\"timestamp\":\"" + Instant.now() + "\",\"campaignId\":\"" + first + "\"},"
+                + "{\"id\":\"other-" + run + "\",\"type\":\"opened\",\"email\":\"" + other + "\",\"timestamp\":\""
+                + Instant.now() + "\",\"campaignId\":\"" + first + "\"}]").statusCode());
+        String otherHistory = "/analytics/subscriber/" + enc(other) + "/history?limit=20";
+        for (int i = 0; i < 60 && json(call("GET", otherHistory, null)).path("events").isEmpty(); i++) {
+            Thread.sleep(500);
+        }
+        assertFalse(json(call("GET", otherHistory, null)).path("events").isEmpty());
+
         // No table of the stack holds the address in clear text, in any letter case; the keyed hash is kept.
         DynamoDbClient dynamo = LocalCloudExtension.localAws().dynamoDb();
         List<String> tables = dynamo.listTables().tableNames();
