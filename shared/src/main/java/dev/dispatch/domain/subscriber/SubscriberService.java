@@ -53,6 +53,9 @@ public class SubscriberService {
     public Subscriber update(EmailAddress email, SubscriberDetails patch) {
         for (int attempt = 0; attempt < MAX_CONCURRENT_UPDATE_ATTEMPTS; attempt++) {
             Subscriber current = get(email);
+            if (current.status() == SubscriberStatus.ERASED) {
+                throw new ConflictException(ERASED_REASON);
+            }
             Subscriber updated = current.replacing(patch, clock.instant());
             if (updated == current) {
                 return current;
@@ -124,6 +127,8 @@ public class SubscriberService {
                     return after;
                 }
                 return get(email);
+            case ERASED:
+                throw new ConflictException(ERASED_REASON);
             default:
                 throw new ConflictException("the address is suppressed because it " + current.status().wireName()
                         + "; it can't be re-subscribed");

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * Data requests end to end on the local cloud: a person who was mailed, engaged and unsubscribed is exported with
@@ -88,6 +89,12 @@ class DataRequestsApiTest {
             Thread.sleep(500);
         }
         assertFalse(json(call("GET", otherHistory, null)).path("events").isEmpty());
+        // Both events travel in one message: once it has left the queue, the erased address's event was handled too.
+        String queue = LocalCloudExtension.localAws().resources().queueUrl("EngagementQueue");
+        for (int i = 0; i < 60 && !drained(queue); i++) {
+            Thread.sleep(500);
+        }
+        assertTrue(drained(queue), "the engagement message was processed");
 
         // No table of the stack holds the address in clear text, in any letter case; the keyed hash is kept.
         DynamoDbClient dynamo = LocalCloudExtension.localAws().dynamoDb();
@@ -165,6 +172,14 @@ class DataRequestsApiTest {
         }
         assertEquals("sent", campaign.get("status").asText(), campaign.toString());
         return id;
+    }
+
+    private static boolean drained(String queueUrl) {
+        Map<QueueAttributeName, String> attributes = LocalCloudExtension.localAws().sqs().getQueueAttributes(b -> b
+                .queueUrl(queueUrl).attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                        QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)).attributes();
+        return "0".equals(attributes.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES))
+                && "0".equals(attributes.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE));
     }
 
     private static String enc(String email) {
