@@ -53,6 +53,9 @@ public interface ApiConfig {
         /** The unsubscribe link keyring. */
         String unsubscribeKeyring();
 
+        /** {@code {"key": "..."}}: the HMAC key of erased addresses (never rotated, see ErasedAddresses). */
+        String erasureKey();
+
         /** How old a value may get before it is read again (rotation is picked up within this). */
         Duration refreshInterval();
 

@@ -36,6 +36,10 @@ import dev.dispatch.domain.engagement.EngagementStore;
 import dev.dispatch.domain.subscriber.AddressMigration;
 import dev.dispatch.domain.subscriber.UnsubscribeTokens;
 import dev.dispatch.adapter.dynamodb.DynamoDbSubscriberStore;
+import dev.dispatch.adapter.dynamodb.DynamoDbPersonalData;
+import dev.dispatch.adapter.dynamodb.DynamoDbAuditLog;
+import dev.dispatch.domain.privacy.DataRequests;
+import dev.dispatch.domain.privacy.ErasedAddresses;
 import dev.dispatch.adapter.dynamodb.SubscriberTables;
 import dev.dispatch.domain.subscriber.SubscriberImport;
 import dev.dispatch.domain.subscriber.SubscriberService;
@@ -62,19 +66,36 @@ public class Wiring {
 
     @Produces
     @Singleton
-    SubscriberService subscriberService(DynamoDbClient dynamoDb, ApiConfig config) {
-        return new SubscriberService(store(dynamoDb, config), counters(dynamoDb, config), Clock.systemUTC());
+    SubscriberService subscriberService(DynamoDbClient dynamoDb, ApiConfig config, ErasedAddresses erased) {
+        return new SubscriberService(store(dynamoDb, config, erased), counters(dynamoDb, config), Clock.systemUTC());
+    }
+
+    /** The keyed hash of erased addresses, its key read from Secrets Manager at cold start and kept fresh. */
+    @Produces
+    @Singleton
+    ErasedAddresses erasedAddresses(SecretReader secrets, ApiConfig config) {
+        return SecretValues.erasedAddresses(new CachedSecret<>(config.secrets().erasureKey(), secrets,
+                SecretValues::erasureKey, config.secrets().refreshInterval(), Clock.systemUTC()));
     }
 
     @Produces
     @Singleton
-    SubscriberImport subscriberImport(DynamoDbClient dynamoDb, ApiConfig config) {
+    DataRequests dataRequests(DynamoDbClient dynamoDb, ApiConfig config, ErasedAddresses erased) {
+        ApiConfig.Tables t = config.tables();
+        return new DataRequests(store(dynamoDb, config, erased), counters(dynamoDb, config),
+                new DynamoDbPersonalData(dynamoDb, subscriberTables(config), t.campaigns(), t.sendLedger(), t.engagement()),
+                erased, new DynamoDbAuditLog(dynamoDb, t.control()), Clock.systemUTC());
+    }
+
+    @Produces
+    @Singleton
+    SubscriberImport subscriberImport(DynamoDbClient dynamoDb, ApiConfig config, ErasedAddresses erased) {
         ExecutorService executor = Executors.newFixedThreadPool(config.importing().parallelism(), runnable -> {
             Thread thread = new Thread(runnable, "import-writer");
             thread.setDaemon(true);
             return thread;
         });
-        return new SubscriberImport(store(dynamoDb, config), counters(dynamoDb, config), Clock.systemUTC(), executor);
+        return new SubscriberImport(store(dynamoDb, config, erased), counters(dynamoDb, config), Clock.systemUTC(), executor);
     }
 
     @Produces
@@ -209,9 +230,13 @@ public class Wiring {
         return Clock.systemUTC();
     }
 
-    private static DynamoDbSubscriberStore store(DynamoDbClient dynamoDb, ApiConfig config) {
+    private static DynamoDbSubscriberStore store(DynamoDbClient dynamoDb, ApiConfig config, ErasedAddresses erased) {
+        return new DynamoDbSubscriberStore(dynamoDb, subscriberTables(config), erased);
+    }
+
+    private static SubscriberTables subscriberTables(ApiConfig config) {
         ApiConfig.Tables t = config.tables();
-        return new DynamoDbSubscriberStore(dynamoDb, new SubscriberTables(t.subscribers(), t.segmentMembers(), t.suppressions(), t.counters()));
+        return new SubscriberTables(t.subscribers(), t.segmentMembers(), t.suppressions(), t.counters());
     }
 
     private static DynamoDbSubscriberCounters counters(DynamoDbClient dynamoDb, ApiConfig config) {

@@ -67,8 +67,11 @@ public class ApplyEngagementFunction {
         List<EngagementEvent> applied = new ArrayList<>();
         for (EngagementEvent event : events) {
             try {
-                if (recorder.apply(event) == EngagementRecorder.Outcome.APPLIED) {
+                EngagementRecorder.Outcome outcome = recorder.apply(event);
+                if (outcome == EngagementRecorder.Outcome.APPLIED) {
                     applied.add(event);
+                } else if (outcome == EngagementRecorder.Outcome.ERASED) {
+                    LOG.infof("dropped a %s %s event: its recipient was erased", event.provider(), event.type());
                 }
             } catch (RuntimeException e) {
                 // No address in the log: the provider and type say enough to find the message in the queue.

@@ -9,13 +9,18 @@ import dev.dispatch.adapter.dynamodb.DynamoDbSubscriberStore;
 import dev.dispatch.adapter.dynamodb.DynamoDbWarmingPool;
 import dev.dispatch.adapter.dynamodb.DynamoDbWarmingStore;
 import dev.dispatch.adapter.dynamodb.SubscriberTables;
+import dev.dispatch.adapter.secrets.CachedSecret;
+import dev.dispatch.adapter.secrets.SecretValues;
+import dev.dispatch.adapter.secrets.SecretsManagerReader;
 import dev.dispatch.adapter.sqs.SqsEnqueueRequests;
 import dev.dispatch.adapter.sqs.SqsSendQueue;
 import dev.dispatch.domain.campaign.CampaignEnqueuer;
+import dev.dispatch.domain.privacy.ErasedAddresses;
 import dev.dispatch.domain.warming.WarmingConfig;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -64,6 +69,8 @@ public class Wiring {
             @ConfigProperty(name = "dispatch.tables.counters") String counters,
             @ConfigProperty(name = "dispatch.tables.campaigns") String campaigns,
             @ConfigProperty(name = "dispatch.tables.send-ledger") String ledger,
+            // How long batches are kept (template parameter SendLedgerRetentionDays): their TTL attribute.
+            @ConfigProperty(name = "dispatch.retention.send-ledger-days", defaultValue = "180") int ledgerRetentionDays,
             @ConfigProperty(name = "dispatch.tables.engagement") String engagement,
             @ConfigProperty(name = "dispatch.queues.enqueue") String enqueueQueue,
             @ConfigProperty(name = "dispatch.queues.send") String sendQueue,
@@ -72,12 +79,19 @@ public class Wiring {
             @ConfigProperty(name = "dispatch.tables.control") String control,
             @ConfigProperty(name = "dispatch.enqueue.warming-release-interval", defaultValue = "PT5M") Duration releaseInterval,
             @ConfigProperty(name = "dispatch.enqueue.ab-test-check-interval", defaultValue = "PT15M") Duration abTestCheckInterval,
-            WarmingConfig warming) {
+            WarmingConfig warming,
+            @ConfigProperty(name = "dispatch.secrets.erasure-key") String erasureKeySecret,
+            @ConfigProperty(name = "dispatch.secrets.refresh-interval") Duration refreshInterval,
+            @ConfigProperty(name = "dispatch.secrets.endpoint-override") Optional<URI> secretsEndpoint) {
+        // Erased addresses are known only by their keyed hash: every profile read also looks for that erasure.
+        ErasedAddresses erased = SecretValues.erasedAddresses(new CachedSecret<>(erasureKeySecret,
+                new SecretsManagerReader(SecretsManagerReader.client(secretsEndpoint)), SecretValues::erasureKey,
+                refreshInterval, Clock.systemUTC()));
         SubscriberTables subscriberTables = new SubscriberTables(subscribers, segmentMembers, suppressions, counters);
         return new CampaignEnqueuer(
                 new DynamoDbCampaignStore(dynamoDb, campaigns),
-                new DynamoDbSubscriberStore(dynamoDb, subscriberTables),
-                new DynamoDbSendLedger(dynamoDb, ledger),
+                new DynamoDbSubscriberStore(dynamoDb, subscriberTables, erased),
+                new DynamoDbSendLedger(dynamoDb, ledger, Duration.ofDays(ledgerRetentionDays)),
                 new SqsSendQueue(sqs, sendQueue),
                 new SqsEnqueueRequests(sqs, enqueueQueue),
                 new DynamoDbAddressMigration(dynamoDb, subscriberTables, engagement, campaigns, DynamoDbAddressMigration.DEFAULT_MARKER,

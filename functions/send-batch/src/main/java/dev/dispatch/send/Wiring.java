@@ -73,6 +73,7 @@ public class Wiring {
             @ConfigProperty(name = "dispatch.postmark.url") Optional<URI> postmarkUrl,
             @ConfigProperty(name = "dispatch.postmark.message-stream", defaultValue = "broadcast") String postmarkStream,
             @ConfigProperty(name = "dispatch.secrets.refresh-interval") Duration refreshInterval,
+            @ConfigProperty(name = "dispatch.secrets.erasure-key") String erasureKeySecret,
             @ConfigProperty(name = "dispatch.secrets.endpoint-override") Optional<URI> secretsEndpoint,
             @ConfigProperty(name = "dispatch.send.lease", defaultValue = "PT3M") Duration lease,
             @ConfigProperty(name = "dispatch.send.reserve") Duration reserve,
@@ -114,7 +115,8 @@ public class Wiring {
                 reputationRefresh);
         return new BatchSender(
                 new DynamoDbCampaignStore(dynamoDb, campaigns),
-                new DynamoDbSubscriberStore(dynamoDb, subscriberTables),
+                new DynamoDbSubscriberStore(dynamoDb, subscriberTables, SecretValues.erasedAddresses(new CachedSecret<>(
+                        erasureKeySecret, secrets, SecretValues::erasureKey, refreshInterval, Clock.systemUTC()))),
                 new DynamoDbSendLedger(dynamoDb, ledger),
                 new CampaignRenderer(new UnsubscribeTokens(keyring), publicApiUrl),
                 providers, Clock.systemUTC(), duration -> Thread.sleep(duration.toMillis()), lease,

@@ -323,6 +323,11 @@ final class TemplateChecks {
             Map.entry("ApiFunction dynamodb:BatchWriteItem SegmentMembersTable",
                     "segment memberships are added and removed in batches: DynamoDbSubscriberStore.add/removeMemberships"),
             Map.entry("ApiFunction dynamodb:DeleteItem EngagementTable", MIGRATION),
+            Map.entry("ApiFunction dynamodb:DeleteItem SubscribersTable",
+                    "POST /subscribers/{email}/erase deletes the person's profile: DynamoDbPersonalData.erase"),
+            Map.entry("ApiFunction dynamodb:BatchWriteItem EngagementTable",
+                    "POST /subscribers/{email}/erase deletes the person's engagement history and per-campaign entries "
+                            + "in batches: DynamoDbPersonalData.erase"),
             Map.entry("EnqueueCampaignFunction dynamodb:DeleteItem SubscribersTable", MIGRATION),
             Map.entry("EnqueueCampaignFunction dynamodb:DeleteItem SegmentMembersTable", MIGRATION),
             Map.entry("EnqueueCampaignFunction dynamodb:DeleteItem SuppressionsTable", MIGRATION),
@@ -349,7 +354,10 @@ final class TemplateChecks {
             Map.entry("EnqueueCampaignFunction SegmentMembersTable", MIGRATION),
             Map.entry("EnqueueCampaignFunction SuppressionsTable", MIGRATION),
             Map.entry("EnqueueCampaignFunction EngagementTable", MIGRATION),
-            Map.entry("EnqueueCampaignFunction CampaignsTable", MIGRATION));
+            Map.entry("EnqueueCampaignFunction CampaignsTable", MIGRATION),
+            Map.entry("ApiFunction SendLedgerTable", "data requests find a person's send-ledger entries (batches hold "
+                    + "many recipients, no index by address): DynamoDbPersonalData.ledgerItems, a projected Scan per "
+                    + "export or erasure, bounded by the ledger's TTL"));
 
     /**
      * Least privilege: every function declares its Policies (an empty list when it calls no AWS service), in explicit

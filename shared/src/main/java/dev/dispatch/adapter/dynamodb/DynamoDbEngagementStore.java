@@ -30,10 +30,11 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
 
 /**
  * The Engagement table (addresses by their {@link EmailAddress#key() identity}): {@code sub#<email>} holds the subscriber's state ({@code sk = state}) and history
- * ({@code sk = evt#<occurred millis, 15 digits>#<event key>}, newest last, kept {@link #RETENTION} by TTL);
+ * ({@code sk = evt#<occurred millis, 15 digits>#<event key>}, newest last, kept for the retention (default {@link #RETENTION}) by TTL);
  * {@code cmp#<campaign>} holds one item per recipient with the keys of the events recorded on it.
  */
 public class DynamoDbEngagementStore implements EngagementStore, EngagementRanks, EngagementStates {
+    /** The default retention (template parameter EngagementRetentionDays). */
     public static final Duration RETENTION = Duration.ofDays(400);
     private static final String STATE = "state";
     private static final String PENDING = "pending";
@@ -42,10 +43,20 @@ public class DynamoDbEngagementStore implements EngagementStore, EngagementRanks
 
     private final DynamoDbClient client;
     private final String table;
+    private final Duration retention;
 
     public DynamoDbEngagementStore(DynamoDbClient client, String table) {
+        this(client, table, RETENTION);
+    }
+
+    /**
+     * @param retention how long a history entry and a campaign-recipient entry are kept after they were written (the
+     *     latter after its last event): their {@code expiresAt} (TTL)
+     */
+    public DynamoDbEngagementStore(DynamoDbClient client, String table, Duration retention) {
         this.client = client;
         this.table = table;
+        this.retention = retention;
     }
 
     /** By the address's identity, so that every letter case of it shares one history and one state. */
@@ -72,7 +83,7 @@ public class DynamoDbEngagementStore implements EngagementStore, EngagementRanks
         item.put("state", s(PENDING));
         item.put("owner", s(owner));
         item.put("leaseUntil", n(leaseUntil.toEpochMilli()));
-        item.put("expiresAt", n(now.plus(RETENTION).getEpochSecond()));
+        item.put("expiresAt", n(now.plus(retention).getEpochSecond()));
         try {
             client.putItem(b -> b.tableName(table).item(item).conditionExpression("attribute_not_exists(pk)"));
             return Claim.of(Status.OWNED);
@@ -287,7 +298,7 @@ public class DynamoDbEngagementStore implements EngagementStore, EngagementRanks
                     .conditionExpression("attribute_not_exists(ids) OR NOT contains(ids, :id)")
                     .expressionAttributeNames(names)
                     .expressionAttributeValues(Map.of(":one", n(1), ":key", AttributeValue.fromSs(List.of(eventKey)),
-                            ":id", s(eventKey), ":exp", n(Instant.now().plus(RETENTION).getEpochSecond())))
+                            ":id", s(eventKey), ":exp", n(Instant.now().plus(retention).getEpochSecond())))
                     .returnValues(ReturnValue.ALL_NEW));
             return eventKey.equals(response.attributes().get("first_" + counter).s());
         } catch (ConditionalCheckFailedException recorded) {

@@ -23,19 +23,27 @@ import software.amazon.awssdk.services.dynamodb.model.Select;
 /**
  * The send ledger on DynamoDB: key (campaignId, batch). Done batches carry {@code doneOf} and parked ones
  * {@code parkedOf}, each indexed by a sparse keys-only GSI, so counting done batches or finding parked ones reads
- * only tiny index entries. Items expire by TTL after the retention period.
+ * only tiny index entries. Items expire by TTL ({@code expiresAt}, epoch seconds) after the retention period.
  */
 public class DynamoDbSendLedger implements SendLedger {
     static final String DONE_INDEX = "DoneBatches";
     static final String PARKED_INDEX = "ParkedBatches";
-    private static final Duration RETENTION = Duration.ofDays(180);
+    /** The default retention (template parameter SendLedgerRetentionDays). */
+    public static final Duration RETENTION = Duration.ofDays(180);
 
     private final DynamoDbClient client;
     private final String table;
+    private final Duration retention;
 
     public DynamoDbSendLedger(DynamoDbClient client, String table) {
+        this(client, table, RETENTION);
+    }
+
+    /** @param retention how long a batch is kept after it was enqueued: its {@code expiresAt} (TTL) */
+    public DynamoDbSendLedger(DynamoDbClient client, String table, Duration retention) {
         this.client = client;
         this.table = table;
+        this.retention = retention;
     }
 
     @Override
@@ -53,7 +61,7 @@ public class DynamoDbSendLedger implements SendLedger {
             item.put("doneOf", s(campaignId)); // nothing to send: done from the start, so it counts as done
         }
         item.put("results", AttributeValue.fromM(Map.of()));
-        item.put("expiresAt", n(Instant.now().plus(RETENTION).getEpochSecond()));
+        item.put("expiresAt", n(Instant.now().plus(retention).getEpochSecond()));
         try {
             client.putItem(b -> b.tableName(table).item(item)
                     .conditionExpression("attribute_not_exists(campaignId)"));

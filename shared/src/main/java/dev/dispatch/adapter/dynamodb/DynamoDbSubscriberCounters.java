@@ -17,6 +17,10 @@ import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
  * {@code segment#<name>} per segment, one number attribute per status, moved with atomic ADD.
  */
 public class DynamoDbSubscriberCounters implements SubscriberCounters {
+    /** The statuses counted: an erased person is no one's subscriber any more, so ERASED is never counted. */
+    private static final java.util.Set<SubscriberStatus> COUNTED =
+            java.util.EnumSet.complementOf(java.util.EnumSet.of(SubscriberStatus.ERASED));
+
     static final String PARTITION = "subscriber-counts";
     private static final String SEGMENT_PREFIX = "segment#";
 
@@ -64,7 +68,7 @@ public class DynamoDbSubscriberCounters implements SubscriberCounters {
         client.queryPaginator(query).items().forEach(item -> {
             String sortKey = item.get("sk").s();
             Map<SubscriberStatus, Long> counts = zeroes();
-            for (SubscriberStatus status : SubscriberStatus.values()) {
+            for (SubscriberStatus status : COUNTED) {
                 AttributeValue value = item.get(status.wireName());
                 counts.put(status, value == null ? 0L : Long.parseLong(value.n()));
             }
@@ -79,7 +83,7 @@ public class DynamoDbSubscriberCounters implements SubscriberCounters {
 
     private static Map<SubscriberStatus, Long> zeroes() {
         Map<SubscriberStatus, Long> counts = new EnumMap<>(SubscriberStatus.class);
-        for (SubscriberStatus status : SubscriberStatus.values()) {
+        for (SubscriberStatus status : COUNTED) {
             counts.put(status, 0L);
         }
         return counts;

@@ -1,6 +1,7 @@
 package dev.dispatch.adapter.dynamodb;
 
 import dev.dispatch.domain.InvalidInputException;
+import dev.dispatch.domain.privacy.ErasedAddresses;
 import dev.dispatch.domain.subscriber.EmailAddress;
 import dev.dispatch.domain.subscriber.SegmentMembership;
 import dev.dispatch.domain.subscriber.SegmentPage;
@@ -48,10 +49,22 @@ public class DynamoDbSubscriberStore implements SubscriberStore {
 
     private final DynamoDbClient client;
     private final SubscriberTables tables;
+    /** Null where no erasure key is configured: then erased addresses are not looked up (tools, tests). */
+    private final ErasedAddresses erased;
 
     public DynamoDbSubscriberStore(DynamoDbClient client, SubscriberTables tables) {
+        this(client, tables, null);
+    }
+
+    /**
+     * @param erased the keyed hash of erased addresses: every read of a person ({@link #findAll}) also reads the
+     *     erasure record under it (in the same batch read), and one found wins over everything else, so an erased
+     *     address reads as {@link SubscriberStatus#ERASED} on every send and import path
+     */
+    public DynamoDbSubscriberStore(DynamoDbClient client, SubscriberTables tables, ErasedAddresses erased) {
         this.client = client;
         this.tables = tables;
+        this.erased = erased;
     }
 
     @Override
@@ -66,8 +79,14 @@ public class DynamoDbSubscriberStore implements SubscriberStore {
         }
         Set<String> keys = new LinkedHashSet<>();
         emails.forEach(e -> keys.addAll(keysOf(e)));
+        Map<EmailAddress, String> erasedKeys = new HashMap<>();
+        if (erased != null) {
+            emails.forEach(e -> erasedKeys.put(e, erased.keyOf(e)));
+        }
         Map<String, Map<String, AttributeValue>> profiles = get(tables.subscribers(), keys);
-        Map<String, Map<String, AttributeValue>> suppressions = get(tables.suppressions(), keys);
+        Set<String> suppressionLookups = new LinkedHashSet<>(keys);
+        suppressionLookups.addAll(erasedKeys.values());
+        Map<String, Map<String, AttributeValue>> suppressions = get(tables.suppressions(), suppressionLookups);
         // A profile stored under another legacy variant than the one asked for: its own legacy key may hold a
         // suppression too (rare, so a second read only then).
         Set<String> more = new LinkedHashSet<>();
@@ -83,6 +102,12 @@ public class DynamoDbSubscriberStore implements SubscriberStore {
         }
         Map<EmailAddress, Subscriber> result = new LinkedHashMap<>();
         for (EmailAddress email : emails) {
+            Map<String, AttributeValue> erasure = erasedKeys.isEmpty() ? null : suppressions.get(erasedKeys.get(email));
+            if (erasure != null) {
+                // Erased: nothing else of the person counts (a profile written by a write that raced the erasure).
+                result.put(email, toSubscriber(email, null, toSuppression(email, erasure)));
+                continue;
+            }
             Map<String, AttributeValue> profile = profileOf(email, profiles);
             Set<String> suppressionKeys = new LinkedHashSet<>(keysOf(email));
             if (profile != null) {
@@ -95,6 +120,19 @@ public class DynamoDbSubscriberStore implements SubscriberStore {
             }
         }
         return result;
+    }
+
+    /**
+     * Whether the address was erased: one GetItem of its erasure record (for paths that need no profile, such as
+     * applying a provider event). False where no erasure key is configured.
+     */
+    public boolean isErased(EmailAddress email) {
+        if (erased == null) {
+            return false;
+        }
+        var response = client.getItem(b -> b.tableName(tables.suppressions())
+                .key(Map.of("email", AttributeValue.fromS(erased.keyOf(email)))));
+        return response.hasItem() && !response.item().isEmpty();
     }
 
     /** The keys a person's records may be under: the identity first, then the legacy key if it differs. */
@@ -122,7 +160,8 @@ public class DynamoDbSubscriberStore implements SubscriberStore {
     }
 
     private static int rank(Map<String, AttributeValue> suppression) {
-        return SubscriberStatus.fromWire(suppression.get("reason").s()) == SubscriberStatus.UNSUBSCRIBED ? 1 : 2;
+        SubscriberStatus reason = SubscriberStatus.fromWire(suppression.get("reason").s());
+        return reason == SubscriberStatus.UNSUBSCRIBED ? 1 : reason == SubscriberStatus.ERASED ? 3 : 2;
     }
 
     /** The address as the subscriber gave it; items written before it was kept have it as their key. */

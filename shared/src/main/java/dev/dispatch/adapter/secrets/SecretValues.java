@@ -58,6 +58,21 @@ public final class SecretValues {
         return List.copyOf(out);
     }
 
+    /** {@code {"key": "<at least 32 characters>"}}: the HMAC key of erased addresses, as its UTF-8 bytes. */
+    public static byte[] erasureKey(String text) {
+        String key = field(text, "key").orElseThrow(() -> new IllegalArgumentException("the secret has no \"key\""));
+        byte[] bytes = key.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        if (bytes.length < 32) {
+            throw new IllegalArgumentException("the erasure key has fewer than 32 bytes");
+        }
+        return bytes;
+    }
+
+    /** The keyed hash of erased addresses over a cached erasure key secret. */
+    public static dev.dispatch.domain.privacy.ErasedAddresses erasedAddresses(CachedSecret<byte[]> key) {
+        return new dev.dispatch.domain.privacy.ErasedAddresses(key);
+    }
+
     /** {@code {"current": "<key id>", "<key id>": "<key>", ...}}: the unsubscribe link keyring. */
     public static UnsubscribeKeyring unsubscribeKeyring(String text) {
         Map<String, String> members = new LinkedHashMap<>(fields(text));

@@ -1,6 +1,7 @@
 package dev.dispatch.domain.campaign;
 
 import dev.dispatch.domain.subscriber.Subscriber;
+import dev.dispatch.domain.subscriber.SubscriberStatus;
 import java.util.Collections;
 
 /** Who of a segment page belongs to a campaign's audience, and why not. */
@@ -16,6 +17,9 @@ public final class AudienceMember {
     private AudienceMember() {}
 
     public static Verdict judge(Campaign campaign, Subscriber subscriber) {
+        if (subscriber != null && subscriber.status() == SubscriberStatus.ERASED) {
+            return Verdict.SUPPRESSED; // no profile is left, but the erasure is a suppression, not a stale entry
+        }
         if (subscriber == null || subscriber.createdAt() == null
                 || Collections.disjoint(subscriber.segments(), campaign.segments())) {
             return Verdict.OUTSIDE;

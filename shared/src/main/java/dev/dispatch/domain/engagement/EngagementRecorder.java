@@ -2,6 +2,7 @@ package dev.dispatch.domain.engagement;
 
 import dev.dispatch.domain.campaign.BatchSender;
 import dev.dispatch.domain.campaign.CampaignStore;
+import dev.dispatch.domain.subscriber.EmailAddress;
 import dev.dispatch.domain.subscriber.SubscriberService;
 import dev.dispatch.domain.subscriber.SubscriberStatus;
 import java.nio.charset.StandardCharsets;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Predicate;
 
 /**
  * Applies one verified event, once, whatever the number of copies delivered and however often a failed attempt is
@@ -46,7 +48,12 @@ import java.util.UUID;
  */
 public final class EngagementRecorder {
 
-    public enum Outcome { APPLIED, DUPLICATE }
+    public enum Outcome {
+        APPLIED,
+        DUPLICATE,
+        /** The recipient was erased: the event is dropped, so nothing of the address is written again. */
+        ERASED
+    }
 
     /** A copy of the event is being applied by another attempt right now: retry later. */
     public static final class EventBusyException extends RuntimeException {
@@ -70,14 +77,24 @@ public final class EngagementRecorder {
     private final Clock clock;
     private final Duration lease;
     private final BatchSender.Sleeper sleeper;
+    private final Predicate<EmailAddress> erased;
+
+    /** As below, for a platform where nobody is erased. */
+    public EngagementRecorder(EngagementStore store, SubscriberService subscribers, CampaignStore campaigns,
+            DeliveryStats stats, LifecycleStats lifecycle, int softBounceLimit, Clock clock, Duration lease,
+            BatchSender.Sleeper sleeper) {
+        this(store, subscribers, campaigns, stats, lifecycle, softBounceLimit, clock, lease, sleeper, email -> false);
+    }
 
     /**
      * @param lease how long an attempt may hold an event: longer than the applying function's timeout, so that a
      *     lease is only ever taken over from an attempt that is no longer running
+     * @param erased whether an address was erased: its late events (an open, a bounce) are dropped before anything is
+     *     written, or the history and a suppression would hold the address again
      */
     public EngagementRecorder(EngagementStore store, SubscriberService subscribers, CampaignStore campaigns,
             DeliveryStats stats, LifecycleStats lifecycle, int softBounceLimit, Clock clock, Duration lease,
-            BatchSender.Sleeper sleeper) {
+            BatchSender.Sleeper sleeper, Predicate<EmailAddress> erased) {
         if (softBounceLimit < 1) {
             throw new IllegalArgumentException("softBounceLimit must be at least 1");
         }
@@ -90,6 +107,7 @@ public final class EngagementRecorder {
         this.clock = clock;
         this.lease = lease;
         this.sleeper = sleeper;
+        this.erased = erased;
     }
 
     /** The event's identity: provider, the provider's event id and the recipient, hashed to 32 hex digits. */
@@ -115,6 +133,9 @@ public final class EngagementRecorder {
     }
 
     public Outcome apply(EngagementEvent event) {
+        if (erased.test(event.recipient())) {
+            return Outcome.ERASED;
+        }
         String key = eventKey(event);
         String owner = UUID.randomUUID().toString();
         try {

@@ -51,7 +51,7 @@ public class SubscriberImport {
         List<Future<?>> chunks = new ArrayList<>();
         for (int start = 0; start < valid.size(); start += CHUNK_SIZE) {
             List<ValidRow> chunk = valid.subList(start, Math.min(valid.size(), start + CHUNK_SIZE));
-            chunks.add(executor.submit(() -> importChunk(chunk, importSource, created, updated, unchanged, suppressed)));
+            chunks.add(executor.submit(() -> importChunk(chunk, importSource, created, updated, unchanged, suppressed, rejected)));
         }
         await(chunks);
 
@@ -88,7 +88,7 @@ public class SubscriberImport {
     }
 
     private void importChunk(List<ValidRow> chunk, String source, AtomicInteger created, AtomicInteger updated,
-            AtomicInteger unchanged, List<ImportReport.SkippedRow> suppressed) {
+            AtomicInteger unchanged, List<ImportReport.SkippedRow> suppressed, List<ImportReport.RejectedRow> rejected) {
         Instant now = clock.instant();
         Map<EmailAddress, Subscriber> current = store.findAll(chunk.stream().map(ValidRow::email).toList());
         List<Subscriber> writes = new ArrayList<>();
@@ -96,6 +96,10 @@ public class SubscriberImport {
         CounterDelta delta = new CounterDelta();
         for (ValidRow row : chunk) {
             Subscriber before = current.get(row.email());
+            if (before != null && before.status() == SubscriberStatus.ERASED) {
+                rejected.add(new ImportReport.RejectedRow(row.row(), "email", SubscriberService.ERASED_REASON));
+                continue;
+            }
             if (before != null && before.status().suppressed()) {
                 suppressed.add(new ImportReport.SkippedRow(row.row(), row.email().value(), before.status().wireName()));
                 continue;

@@ -16,6 +16,9 @@ import java.util.TreeSet;
  */
 public class SubscriberService {
     public static final int MAX_PAGE_SIZE = 500;
+    /** Why an erased address is refused (the API's 409, an import's row error); names no one. */
+    public static final String ERASED_REASON =
+            "this address was erased at the person's request (POST /subscribers/{email}/erase) and can't be added again";
     private static final int MAX_CONCURRENT_UPDATE_ATTEMPTS = 5;
 
     private final SubscriberStore store;
@@ -30,6 +33,9 @@ public class SubscriberService {
 
     public Subscriber add(EmailAddress email, SubscriberDetails details, String source) {
         Subscriber candidate = Subscriber.create(email, details, source == null ? "api" : source, clock.instant());
+        if (store.find(email).map(s -> s.status() == SubscriberStatus.ERASED).orElse(false)) {
+            throw new ConflictException(ERASED_REASON);
+        }
         store.addMemberships(memberships(email, candidate.segments()));
         if (!store.createProfile(candidate)) {
             Subscriber existing = store.find(email).orElseThrow(() -> new ConflictException("subscriber changed concurrently; retry"));
@@ -47,6 +53,9 @@ public class SubscriberService {
     public Subscriber update(EmailAddress email, SubscriberDetails patch) {
         for (int attempt = 0; attempt < MAX_CONCURRENT_UPDATE_ATTEMPTS; attempt++) {
             Subscriber current = get(email);
+            if (current.status() == SubscriberStatus.ERASED) {
+                throw new ConflictException(ERASED_REASON);
+            }
             Subscriber updated = current.replacing(patch, clock.instant());
             if (updated == current) {
                 return current;
@@ -118,6 +127,8 @@ public class SubscriberService {
                     return after;
                 }
                 return get(email);
+            case ERASED:
+                throw new ConflictException(ERASED_REASON);
             default:
                 throw new ConflictException("the address is suppressed because it " + current.status().wireName()
                         + "; it can't be re-subscribed");

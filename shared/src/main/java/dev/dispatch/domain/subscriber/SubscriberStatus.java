@@ -7,7 +7,12 @@ public enum SubscriberStatus {
     ACTIVE,
     UNSUBSCRIBED,
     BOUNCED,
-    COMPLAINED;
+    COMPLAINED,
+    /**
+     * Erased at the person's request: nothing is kept but a keyed hash of the address (see
+     * {@code dev.dispatch.domain.privacy.ErasedAddresses}), so the address is never mailed or added again.
+     */
+    ERASED;
 
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);
