@@ -28,7 +28,8 @@ import java.util.Map;
 /**
  * {@code GET /reports/{report}}: JSON, or CSV of the report's main table with {@code Accept: text/csv}. Every
  * report reads precomputed aggregates only (campaign counters, provider daily statistics), a fixed number of
- * reads whatever the audience size. The dashboard is not built yet: it answers 501 (behind the key too).
+ * reads whatever the audience size. The system and warming views are SystemReportResource's, the dashboard
+ * DashboardResource's.
  */
 @Path("/")
 public class ReportResource {
@@ -45,13 +46,6 @@ public class ReportResource {
         this.stats = stats;
         this.prices = prices;
         this.clock = clock;
-    }
-
-    @GET
-    @Path("dashboard")
-    public Response dashboard() {
-        return Response.status(501).type(MediaType.APPLICATION_JSON)
-                .entity(Map.of("error", "the dashboard is not built yet; the reports are at /reports/{report}")).build();
     }
 
     @GET
