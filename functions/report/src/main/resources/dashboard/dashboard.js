@@ -179,7 +179,7 @@
     } else {
       w.chart.setData(data);
     }
-    w.done = report.status !== 'sending';
+    w.done = report.status === 'sent' || report.status === 'cancelled'; // final: no more change to show
   }
 
   function refreshCampaigns(sending) {

@@ -14,8 +14,8 @@ import java.time.Clock;
 /**
  * The dashboard's system and warming views as reports, behind the key like every report: the very views the api
  * answers at {@code /system/status} and {@code /system/warming} (StatusView, WarmingView over SystemStatus and the
- * warming store), read-only. Cost: one GetQueueAttributes per queue, a few GetItems per provider and per plan, one
- * Scan page of the campaigns table for those sending (no subscriber is read).
+ * warming store), read-only. Cost: one GetQueueAttributes per queue, a few GetItems per provider and per plan, a
+ * Scan of the campaigns table (at most 5 pages) for those sending; no subscriber is read.
  */
 @Path("/")
 @Produces(MediaType.APPLICATION_JSON)

@@ -104,7 +104,7 @@ public class Wiring {
 
     /**
      * GET /reports/status: the api's SystemStatus over the same read-only adapters (queue attributes, pacing
-     * counters, one Scan page of the campaigns table's sending campaigns; nothing per subscriber).
+     * counters, a Scan of the campaigns table for the sending campaigns, at most 5 pages; nothing per subscriber).
      */
     @Produces
     @Singleton
