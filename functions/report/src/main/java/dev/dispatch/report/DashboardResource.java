@@ -56,6 +56,9 @@ public class DashboardResource {
         if (path == null) {
             return false;
         }
+        if (!path.startsWith("/")) {
+            path = "/" + path;
+        }
         return path.equals("/dashboard") || path.equals("/dashboard/login") || path.equals("/dashboard/logout")
                 || (path.startsWith("/dashboard/assets/") && ASSETS.containsKey(path.substring("/dashboard/assets/".length())));
     }

@@ -45,8 +45,8 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * with the key sets an HttpOnly, Secure, SameSite=Strict session cookie; the sending campaign appears by itself and
  * its progress moves on the page while it sends; once it is done every figure shown equals the api's
  * ({@code /campaigns/{id}/stats}, {@code /system/status}, {@code /analytics/trends}, {@code /system/warming}); the
- * charts drew on their canvases; a tampered cookie and signing out show the login again. A screenshot is saved as
- * {@code infra/local/target/dashboard.png}.
+ * charts drew on their canvases; a tampered cookie and signing out show the login again. Screenshots are saved as
+ * {@code infra/local/target/dashboard-sending.png} (while sending) and {@code dashboard.png} (when done).
  */
 class DashboardBrowserTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -154,6 +154,18 @@ class DashboardBrowserTest {
         return found.isEmpty() ? null : found.get(0).getText().strip();
     }
 
+    /** Waits (up to 15 s) for an element: a click's navigation may still be loading. */
+    private static WebElement await(By by) throws InterruptedException {
+        for (long end = System.nanoTime() + Duration.ofSeconds(15).toNanos(); System.nanoTime() < end; ) {
+            List<WebElement> found = browser.findElements(by);
+            if (!found.isEmpty()) {
+                return found.get(0);
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no " + by + " on " + browser.getCurrentUrl() + ": " + browser.getPageSource());
+    }
+
     private static int refreshes() {
         return Integer.parseInt(browser.findElement(By.id("dashboard")).getDomAttribute("data-refreshes"));
     }
@@ -187,6 +199,9 @@ class DashboardBrowserTest {
         assertTrue(browser.findElements(By.id("dashboard")).isEmpty());
         browser.findElement(By.id("key")).sendKeys("not-the-key");
         browser.findElement(By.id("sign-in")).click();
+        for (int i = 0; i < 100 && !"That key is not accepted.".equals(text("#login-message")); i++) {
+            Thread.sleep(100);
+        }
         assertEquals("That key is not accepted.", text("#login-message"));
         assertTrue(browser.findElements(By.id("dashboard")).isEmpty());
 
@@ -203,9 +218,9 @@ class DashboardBrowserTest {
         api("POST", "/campaigns/" + id + "/send", null, "application/json");
 
         // ---- Sign in with the key: a session cookie, never the key, is kept.
-        browser.findElement(By.id("key")).sendKeys(cloud.devApiKey());
+        await(By.id("key")).sendKeys(cloud.devApiKey());
         browser.findElement(By.id("sign-in")).click();
-        assertNotNull(browser.findElement(By.id("dashboard")), browser.getPageSource());
+        await(By.id("dashboard"));
         Cookie session = browser.manage().getCookieNamed("dispatch_session");
         assertNotNull(session, "no session cookie: " + browser.manage().getCookies());
         assertTrue(session.isHttpOnly() && session.isSecure(), session.toString());
@@ -214,6 +229,7 @@ class DashboardBrowserTest {
 
         // ---- The campaign appears by itself and its progress moves as it sends.
         List<Integer> processedSeen = new ArrayList<>();
+        boolean midSendShot = false;
         int firstRefreshes = refreshes();
         String status = null;
         for (long end = System.nanoTime() + Duration.ofSeconds(60).toNanos(); System.nanoTime() < end; ) {
@@ -223,6 +239,10 @@ class DashboardBrowserTest {
                 int value = Integer.parseInt(processed);
                 if (processedSeen.isEmpty() || processedSeen.get(processedSeen.size() - 1) != value) {
                     processedSeen.add(value);
+                }
+                if (!midSendShot && value >= RECIPIENTS / 3 && value < RECIPIENTS) {
+                    midSendShot = true;
+                    screenshot("dashboard-sending.png");
                 }
             }
             if ("sent".equals(status)) {
@@ -264,9 +284,7 @@ class DashboardBrowserTest {
             assertTrue(((Number) painted).longValue() > 100, chart + ": " + painted + " painted pixels");
         }
 
-        Path shot = ProjectLayout.root().resolve("infra/local/target/dashboard.png");
-        Files.copy(((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath(), shot, StandardCopyOption.REPLACE_EXISTING);
-        System.out.println("dashboard screenshot: " + shot);
+        screenshot("dashboard.png");
 
         // ---- A tampered session is no session; signing out ends it.
         String value = session.getValue();
@@ -281,9 +299,16 @@ class DashboardBrowserTest {
         browser.get(page("/dashboard"));
         assertFalse(browser.findElements(By.id("dashboard")).isEmpty(), "the genuine session did not open the dashboard");
         browser.findElement(By.cssSelector("header form button")).click();
-        assertFalse(browser.findElements(By.id("login")).isEmpty(), "signing out did not show the login");
+        await(By.id("login"));
         assertTrue(browser.manage().getCookieNamed("dispatch_session") == null
                 || browser.manage().getCookieNamed("dispatch_session").getValue().isEmpty());
+    }
+
+    /** Saves what the browser shows under infra/local/target/ (a build artifact). */
+    private static void screenshot(String name) throws java.io.IOException {
+        Path shot = ProjectLayout.root().resolve("infra/local/target/" + name);
+        Files.copy(((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath(), shot, StandardCopyOption.REPLACE_EXISTING);
+        System.out.println("dashboard screenshot: " + shot);
     }
 
     /** Null when every figure on the page equals the api's, else what differs. */
