@@ -155,8 +155,9 @@
     field('processed').textContent = count(p.processed);
     field('recipients').textContent = count(p.recipients);
     field('complete').textContent = percent(p.complete);
-    field('sent').textContent = count(counts.sent);
-    field('delivered').textContent = count(counts.delivered);
+    // A counter nothing has added to yet is absent from the report: it is 0.
+    field('sent').textContent = count(counts.sent || 0);
+    field('delivered').textContent = count(counts.delivered || 0);
     field('deliveryRate').textContent = percent(rates.deliveryRate);
     field('openRate').textContent = percent(rates.openRate);
     field('recipientsPerMinute').textContent = p.recipientsPerMinute == null ? '-' : Number(p.recipientsPerMinute).toFixed(1);

@@ -187,7 +187,9 @@ class ReportsApiTest {
         HttpResponse<String> asset = LocalCloudExtension.get("/dashboard/assets/uPlot.iife.min.js");
         assertEquals(200, asset.statusCode());
         assertTrue(asset.body().contains("uPlot"), "the chart library is served from the function");
-        assertEquals(404, LocalCloudExtension.get("/dashboard/assets/secret.txt").statusCode());
+        // Only the listed assets are open; anything else under /dashboard needs the key like every route.
+        assertEquals(401, LocalCloudExtension.get("/dashboard/assets/secret.txt").statusCode());
+        assertEquals(404, report("/dashboard/assets/secret.txt", "application/json").statusCode());
     }
 
     /** The dashboard's system and warming views are the api's own views (the same domain code), read by the report function. */
