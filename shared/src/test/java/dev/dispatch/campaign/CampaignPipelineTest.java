@@ -336,6 +336,29 @@ class CampaignPipelineTest {
         assertEquals(30, delivered.size(), "everybody received the campaign");
         assertTrue(delivered.values().stream().allMatch(n -> n == 1), "nobody twice: " + delivered);
         assertEquals(10, fates(p, c.id()).values().stream().filter(f -> f.fate() == RecipientResult.Fate.UNKNOWN).count());
+
+        // The metrics the sender published add up to the ledger's fates, per provider: sent, and failed (no answer).
+        Map<String, Long> sentInLedger = new TreeMap<>();
+        Map<String, Long> failedInLedger = new TreeMap<>();
+        fates(p, c.id()).values().stream().filter(f -> f.provider() != null).forEach(f ->
+                (f.fate() == RecipientResult.Fate.SENT ? sentInLedger : failedInLedger).merge(f.provider(), 1L, Long::sum));
+        assertEquals(sentInLedger, measuredTotals(p, dev.dispatch.domain.metrics.MetricNames.SENT));
+        assertEquals(failedInLedger, measuredTotals(p, dev.dispatch.domain.metrics.MetricNames.FAILED));
+        assertTrue(p.measured.stream().allMatch(m -> m.milliseconds().containsKey(dev.dispatch.domain.metrics.MetricNames.BATCH_LATENCY)
+                && m.properties().get("campaignId").equals(c.id())), "each delivery says which batch it was and how long it took");
+    }
+
+    /** One metric of the sender's published measurements, summed per provider. */
+    private static Map<String, Long> measuredTotals(Pipeline p, String metric) {
+        Map<String, Long> totals = new TreeMap<>();
+        synchronized (p.measured) {
+            p.measured.forEach(m -> m.countsByProvider().forEach((provider, counts) -> {
+                if (counts.containsKey(metric)) {
+                    totals.merge(provider, counts.get(metric), Long::sum);
+                }
+            }));
+        }
+        return totals;
     }
 
     @Test

@@ -19,6 +19,7 @@ import dev.dispatch.domain.campaign.RecipientResult;
 import dev.dispatch.domain.config.ProviderCatalog;
 import dev.dispatch.domain.config.ProviderSettings;
 import dev.dispatch.domain.message.EmailProvider;
+import dev.dispatch.domain.metrics.MetricNames;
 import dev.dispatch.domain.pacing.InMemoryPacingStore;
 import dev.dispatch.domain.pacing.SharedPacing;
 import dev.dispatch.domain.subscriber.EmailAddress;
@@ -101,6 +102,14 @@ class PacedPipelineTest {
         return counts;
     }
 
+    /** One metric of the sender's published measurements, summed over providers (all postmark here). */
+    private static long measured(Pipeline p, String metric) {
+        synchronized (p.measured) {
+            return p.measured.stream().flatMap(m -> m.countsByProvider().values().stream())
+                    .mapToLong(counts -> counts.getOrDefault(metric, 0L)).sum();
+        }
+    }
+
     private static Map<RecipientResult.Fate, Integer> fates(Pipeline p, String campaignId) {
         Map<RecipientResult.Fate, Integer> fates = new HashMap<>();
         Campaign c = p.campaignStore.find(campaignId).orElseThrow();
@@ -131,6 +140,9 @@ class PacedPipelineTest {
         assertTrue(Duration.between(started, Instant.now()).toMillis() >= 3000, "240 at 60/s take at least 3 s");
         assertTrue(p.requeued.get() > 0, "some batch waited longer than its pacing wait and was queued again");
         assertEquals(Map.of(RecipientResult.Fate.SENT, 240), fates(p, c.id()));
+        // The metrics: every message sent counted once; the hand-backs counted as deferred recipients.
+        assertEquals(240L, measured(p, MetricNames.SENT));
+        assertTrue(measured(p, MetricNames.DEFERRED) > 0, "paced batches were handed back with recipients left");
     }
 
     @Test
@@ -151,6 +163,8 @@ class PacedPipelineTest {
         assertEquals(CampaignStatus.SENDING, p.campaignStore.find(c.id()).orElseThrow().status(), "the rest is deferred, not dropped");
         assertEquals(Map.of(RecipientResult.Fate.SENT, 70), fates(p, c.id()), "the rest has no result yet");
         assertTrue(p.requeued.get() > 0);
+        assertEquals(70L, measured(p, MetricNames.SENT));
+        assertTrue(measured(p, MetricNames.DEFERRED) >= 30, "the 30 over the quota were deferred (at each re-check)");
 
         // The next UTC day: the quota allows the rest.
         p.pacing = new SharedPacing(store, catalog(1000, 70), Clock.offset(Clock.systemUTC(), Duration.ofDays(1)));

@@ -22,6 +22,8 @@ import dev.dispatch.domain.campaign.SendLedger;
 import dev.dispatch.domain.campaign.SenderAllowlist;
 import dev.dispatch.domain.campaign.SendQueue;
 import dev.dispatch.domain.message.EmailProvider;
+import dev.dispatch.domain.metrics.Measurements;
+import dev.dispatch.domain.routing.ProviderRouting;
 import dev.dispatch.domain.pacing.Pacing;
 import dev.dispatch.domain.subscriber.SubscriberService;
 import dev.dispatch.domain.subscriber.UnsubscribeKeyring;
@@ -64,8 +66,13 @@ final class Pipeline {
             "address-identity-pipelines", Clock.systemUTC());
     final CampaignRenderer renderer = new CampaignRenderer(new UnsubscribeTokens(UnsubscribeKeyring.single("k1", "k".repeat(40))), "https://mail.example.com");
 
+    /** What the sender published, one entry per delivery of a batch. */
+    final List<Measurements> measured = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+
     /** The enqueue step dies once right before moving its cursor (after its batches are stored and queued). */
     final AtomicInteger enqueueCrashesBeforeAdvance = new AtomicInteger();
+    /** The enqueue step dies once right before starting an A/B test's remainder walk (after the decision is stored). */
+    final AtomicInteger enqueueCrashesBeforeRestart = new AtomicInteger();
     /** The send step dies right before a provider call (mid-batch, between calls): nothing of that call went out. */
     final AtomicInteger sendCrashesBeforeProviderCall = new AtomicInteger();
     /** Every send message is handled twice, as SQS's at-least-once delivery may do. */
@@ -86,22 +93,21 @@ final class Pipeline {
     /** The enqueuer's clock (what the warming allowance is measured on). */
     Clock enqueueClock = Clock.systemUTC();
 
+    /** How often the enqueuer looks at an A/B test's wait again (SQS delays are whole seconds). */
+    Duration abTestCheckInterval = Duration.ofMinutes(15);
+
     private CampaignEnqueuer enqueuer(int batchSize, int pageSize) {
-        CampaignStore crashing = new CampaignStoreCrash(campaignStore, enqueueCrashesBeforeAdvance);
-        if (warming != null) {
-            return new CampaignEnqueuer(crashing, subscriberStore, ledger, new SqsSendQueue(sqs, sendQueue),
-                    new SqsEnqueueRequests(sqs, enqueueQueue), migration, enqueueClock, batchSize, pageSize,
-                    Duration.ofMillis(200), warming);
-        }
+        CampaignStore crashing = new CampaignStoreCrash(campaignStore, enqueueCrashesBeforeAdvance, enqueueCrashesBeforeRestart);
         return new CampaignEnqueuer(crashing, subscriberStore, ledger, new SqsSendQueue(sqs, sendQueue),
-                new SqsEnqueueRequests(sqs, enqueueQueue), migration, Clock.systemUTC(), batchSize, pageSize, Duration.ofMillis(200));
+                new SqsEnqueueRequests(sqs, enqueueQueue), migration, enqueueClock, batchSize, pageSize,
+                Duration.ofMillis(200), warming, abTestCheckInterval);
     }
 
     private BatchSender sender(Map<String, EmailProvider> providers) {
         return new BatchSender(campaignStore, subscriberStore, new LedgerCrash(ledger, sendCrashesBeforeProviderCall), renderer,
                 providers, Clock.systemUTC(), d -> Thread.sleep(Math.min(d.toMillis(), 20)), Duration.ofSeconds(2),
                 new BatchSender.TimeBudget(Duration.ofMillis(200), Duration.ofMillis(200)), deliveryStats, migration,
-                pacing, requeue(), maxPacingWait);
+                ProviderRouting.standalone(Clock.systemUTC()), pacing, requeue(), maxPacingWait, measured::add);
     }
 
     private SendQueue requeue() {
@@ -205,7 +211,8 @@ final class Pipeline {
         }
     }
 
-    private record CampaignStoreCrash(CampaignStore real, AtomicInteger crashes) implements CampaignStore {
+    private record CampaignStoreCrash(CampaignStore real, AtomicInteger crashes, AtomicInteger restartCrashes)
+            implements CampaignStore {
         public boolean create(dev.dispatch.domain.campaign.Campaign c) { return real.create(c); }
         public Optional<dev.dispatch.domain.campaign.Campaign> find(String id) { return real.find(id); }
         public boolean transition(String id, dev.dispatch.domain.campaign.CampaignStatus from,
@@ -219,6 +226,17 @@ final class Pipeline {
             }
             return real.advance(id, expected, next);
         }
+        public boolean restart(String id, dev.dispatch.domain.campaign.EnqueueProgress expected,
+                dev.dispatch.domain.campaign.EnqueueProgress next) {
+            if (restartCrashes.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                throw new SimulatedCrash("before the remainder walk started");
+            }
+            return real.restart(id, expected, next);
+        }
+        public dev.dispatch.domain.campaign.AbTestState abTestState(String id) { return real.abTestState(id); }
+        public Instant fixAbTestDecideAt(String id, Instant at) { return real.fixAbTestDecideAt(id, at); }
+        public dev.dispatch.domain.campaign.AbTestDecision fixAbTestDecision(String id,
+                dev.dispatch.domain.campaign.AbTestDecision d) { return real.fixAbTestDecision(id, d); }
         public void addCounters(String id, Map<String, Long> deltas) { real.addCounters(id, deltas); }
         public Map<String, Long> counters(String id) { return real.counters(id); }
     }

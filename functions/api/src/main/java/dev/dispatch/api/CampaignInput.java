@@ -1,5 +1,6 @@
 package dev.dispatch.api;
 
+import dev.dispatch.domain.campaign.AbTest;
 import dev.dispatch.domain.campaign.CampaignContent;
 import dev.dispatch.domain.campaign.CampaignDraft;
 import dev.dispatch.domain.campaign.Variant;
@@ -24,15 +25,27 @@ public record CampaignInput(
         @Schema(description = "Pinned providers (ses, sendgrid, postmark): selection per recipient works within this list, "
                 + "domain rules and engagement tiers first, then this order. Absent or empty: every enabled provider, chosen per "
                 + "recipient by delivery-rules.yaml (rules, tiers, weights) among the healthy ones", example = "[\"ses\", \"postmark\"]")
-        List<String> providers) {
+        List<String> providers,
+        @Schema(description = "An A/B test that decides: the variants (2 to 6) go to samplePercent of the audience, split "
+                + "by their percent; waitMinutes after the whole sample was sent, the variant ahead on metric (open, click or "
+                + "clickToOpen) wins if every variant reached minSamplePerVariant (at least 30) and a two-proportion z-test "
+                + "says so at confidence (default 0.95, Bonferroni-corrected across variants); the winner goes to everyone "
+                + "else. No significant winner: fallback, a variant id (default: the first variant) or \"split\".")
+        AbTestInput abTest) {
 
     public record VariantInput(String id, Integer percent, String subject, String html, String text) {}
+
+    public record AbTestInput(@Schema(example = "20") Integer samplePercent, @Schema(example = "240") Integer waitMinutes,
+            @Schema(example = "open") String metric, @Schema(example = "500") Integer minSamplePerVariant,
+            @Schema(example = "0.95") Double confidence, @Schema(example = "A") String fallback) {}
 
     CampaignDraft draft() {
         List<Variant> variantList = variants == null ? null : variants.stream()
                 .map(v -> new Variant(v.id(), v.percent() == null ? 0 : v.percent(), v.subject(), v.html(), v.text()))
                 .toList();
         return new CampaignDraft(name, fromEmail, fromName, replyTo, new CampaignContent(subject, preheader, html, text),
-                variantList, segments, excludedSegments, providers);
+                variantList, segments, excludedSegments, providers, abTest == null ? null
+                        : new AbTest.Input(abTest.samplePercent(), abTest.waitMinutes(), abTest.metric(),
+                                abTest.minSamplePerVariant(), abTest.confidence(), abTest.fallback()));
     }
 }

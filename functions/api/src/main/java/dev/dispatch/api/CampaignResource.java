@@ -1,6 +1,7 @@
 package dev.dispatch.api;
 
 import dev.dispatch.domain.InvalidInputException;
+import dev.dispatch.domain.campaign.AbTest;
 import dev.dispatch.domain.campaign.Campaign;
 import dev.dispatch.domain.campaign.CampaignService;
 import dev.dispatch.domain.analytics.CampaignStats;
@@ -35,6 +36,14 @@ public class CampaignResource {
     public CampaignResource(CampaignService campaigns, CampaignContentCheck content) {
         this.campaigns = campaigns;
         this.content = content;
+    }
+
+    /** The A/B test's stored JSON and the stats body's decision are read and written by Jackson. */
+    @io.quarkus.runtime.annotations.RegisterForReflection(targets = {dev.dispatch.domain.campaign.AbTest.class,
+            dev.dispatch.domain.campaign.AbTest.Metric.class, dev.dispatch.domain.campaign.AbTestDecision.class,
+            dev.dispatch.domain.campaign.AbTestDecision.Arm.class, dev.dispatch.domain.campaign.AbTestDecision.Comparison.class})
+    static final class AbTestJson {
+        private AbTestJson() {}
     }
 
     /** force: send even though the content check scores at or above the threshold. */
@@ -119,9 +128,12 @@ public class CampaignResource {
             + "clickToOpenRate = uniqueClicked/uniqueOpened, bounceRate = (bounced+softBounced)/sent, complaintRate and "
             + "unsubscribeRate = complained and unsubscribed/delivered (0 when the base is 0). variants: the same per A/B variant. "
             + "providers: per provider, recipients by fate (sent, rejected, unknown). routes: recipients by why their provider "
-            + "was chosen (rule:<domain>, tier:<name>, weight, order, failover:<provider>).")
+            + "was chosen (rule:<domain>, tier:<name>, weight, order, failover:<provider>). abTest (a campaign with an A/B test "
+            + "that decides): its settings, phase (sampling, waiting, decided), decideAt, and the decision: winner (null "
+            + "when none was significant), sendTo, fallbackUsed, reason, leader, z, pValue, confidence, requiredPValue, and "
+            + "per variant sent, base, successes and rate.")
     public Map<String, Object> stats(@PathParam("id") String id) {
-        return CampaignStats.view(campaigns.get(id), campaigns.counters(id));
+        return CampaignStats.view(campaigns.get(id), campaigns.counters(id), campaigns.abTestState(id));
     }
 
     private Map<String, Object> view(Campaign c) {
@@ -140,6 +152,17 @@ public class CampaignResource {
         body.put("excludedSegments", c.excludedSegments());
         body.put("variants", c.variants());
         body.put("providers", c.providers());
+        if (c.abTest() != null) {
+            AbTest t = c.abTest();
+            Map<String, Object> abTest = new LinkedHashMap<>();
+            abTest.put("samplePercent", t.samplePercent());
+            abTest.put("waitMinutes", t.waitMinutes());
+            abTest.put("metric", t.metric().wireName());
+            abTest.put("minSamplePerVariant", t.minSamplePerVariant());
+            abTest.put("confidence", t.confidence());
+            abTest.put("fallback", t.fallback());
+            body.put("abTest", abTest);
+        }
         body.put("sendAt", c.sendAt());
         body.put("createdAt", c.createdAt());
         body.put("updatedAt", c.updatedAt());

@@ -95,7 +95,7 @@ public class Wiring {
                 new SqsEnqueueRequests(sqs, config.queues().enqueue()),
                 HandlebarsTemplates.html(),
                 SenderAllowlist.parse(config.senderAllowlist()),
-                Clock.systemUTC());
+                Clock.systemUTC(), counters(dynamoDb, config));
     }
 
     /** The providers' settings (config/providers.yaml, or DISPATCH_CONFIG_DIR's): a bad file stops the start. */

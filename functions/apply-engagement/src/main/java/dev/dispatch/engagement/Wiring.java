@@ -1,12 +1,15 @@
 package dev.dispatch.engagement;
 
 import dev.dispatch.adapter.dynamodb.DynamoDbCampaignStore;
+import dev.dispatch.adapter.metrics.EmfMetrics;
 import dev.dispatch.adapter.dynamodb.DynamoDbDeliveryStats;
 import dev.dispatch.adapter.dynamodb.DynamoDbEngagementStore;
 import dev.dispatch.adapter.dynamodb.DynamoDbSubscriberCounters;
 import dev.dispatch.adapter.dynamodb.DynamoDbSubscriberStore;
 import dev.dispatch.adapter.dynamodb.SubscriberTables;
 import dev.dispatch.domain.engagement.EngagementRecorder;
+import dev.dispatch.domain.metrics.MetricNames;
+import dev.dispatch.domain.metrics.Metrics;
 import dev.dispatch.domain.subscriber.SubscriberService;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -17,6 +20,13 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /** Builds the engagement use case once per container. */
 public class Wiring {
+
+    @Produces
+    @Singleton
+    Metrics metrics(@ConfigProperty(name = "dispatch.metrics.namespace", defaultValue = MetricNames.DEFAULT_NAMESPACE)
+            String namespace) {
+        return EmfMetrics.toStandardOutput(namespace);
+    }
 
     @Produces
     @Singleton

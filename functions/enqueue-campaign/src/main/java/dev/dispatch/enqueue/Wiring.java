@@ -21,11 +21,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /** Builds the enqueue use case once per container from the environment the template gives. */
 public class Wiring {
+    private static final Logger LOG = Logger.getLogger(Wiring.class);
 
     /**
      * The warming plans, validated at start (a bad file fails fast).
@@ -40,9 +42,22 @@ public class Wiring {
         return testFile.filter(f -> !f.isBlank()).map(f -> ConfigFiles.warming(Path.of(f))).orElseGet(ConfigFiles::warming);
     }
 
+    /**
+     * The enqueuer's "now": the system clock, or under the Quarkus test profile only, when the local test stack names
+     * a file, the system clock plus the offset in that file (see {@link OffsetFileClock}).
+     */
     @Produces
     @Singleton
-    CampaignEnqueuer enqueuer(DynamoDbClient dynamoDb, SqsClient sqs,
+    Clock clock(@ConfigProperty(name = "dispatch.enqueue.test.clock-offset-file") Optional<String> offsetFile) {
+        return offsetFile.filter(f -> !f.isBlank()).<Clock>map(f -> {
+            LOG.warnf("TEST PROFILE: enqueue-campaign's clock is moved by the offset in %s", f);
+            return new OffsetFileClock(Path.of(f));
+        }).orElseGet(Clock::systemUTC);
+    }
+
+    @Produces
+    @Singleton
+    CampaignEnqueuer enqueuer(DynamoDbClient dynamoDb, SqsClient sqs, Clock clock,
             @ConfigProperty(name = "dispatch.tables.subscribers") String subscribers,
             @ConfigProperty(name = "dispatch.tables.segment-members") String segmentMembers,
             @ConfigProperty(name = "dispatch.tables.suppressions") String suppressions,
@@ -56,6 +71,7 @@ public class Wiring {
             @ConfigProperty(name = "dispatch.enqueue.page-size", defaultValue = "1000") int pageSize,
             @ConfigProperty(name = "dispatch.tables.control") String control,
             @ConfigProperty(name = "dispatch.enqueue.warming-release-interval", defaultValue = "PT5M") Duration releaseInterval,
+            @ConfigProperty(name = "dispatch.enqueue.ab-test-check-interval", defaultValue = "PT15M") Duration abTestCheckInterval,
             WarmingConfig warming) {
         SubscriberTables subscriberTables = new SubscriberTables(subscribers, segmentMembers, suppressions, counters);
         return new CampaignEnqueuer(
@@ -66,9 +82,10 @@ public class Wiring {
                 new SqsEnqueueRequests(sqs, enqueueQueue),
                 new DynamoDbAddressMigration(dynamoDb, subscriberTables, engagement, campaigns, DynamoDbAddressMigration.DEFAULT_MARKER,
                         Clock.systemUTC()),
-                Clock.systemUTC(), batchSize, pageSize, CampaignEnqueuer.WATCH_INTERVAL,
+                clock, batchSize, pageSize, CampaignEnqueuer.WATCH_INTERVAL,
                 new CampaignEnqueuer.Warming(warming, new DynamoDbWarmingStore(dynamoDb, control),
                         new DynamoDbWarmingPool(dynamoDb, control), new DynamoDbEngagementStore(dynamoDb, engagement),
-                        releaseInterval));
+                        releaseInterval),
+                abTestCheckInterval);
     }
 }

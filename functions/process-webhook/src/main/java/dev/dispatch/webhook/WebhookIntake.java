@@ -8,6 +8,9 @@ import dev.dispatch.domain.engagement.WebhookAuthenticationException;
 import dev.dispatch.domain.engagement.WebhookRequest;
 import dev.dispatch.domain.engagement.WebhookResult;
 import dev.dispatch.domain.engagement.WebhookTooLargeException;
+import dev.dispatch.domain.metrics.Measurements;
+import dev.dispatch.domain.metrics.MetricNames;
+import dev.dispatch.domain.metrics.Metrics;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.LinkedHashMap;
@@ -64,12 +67,19 @@ public final class WebhookIntake {
     private final EngagementQueue queue;
     private final SubscriptionConfirmer confirmer;
     private final Clock clock;
+    private final Metrics metrics;
+
+    public WebhookIntake(List<Provider> providers, EngagementQueue queue, SubscriptionConfirmer confirmer, Clock clock) {
+        this(providers, queue, confirmer, clock, Metrics.NONE);
+    }
 
     /**
      * @param clock the verification clock: requests are received (and signed timestamps and certificates judged)
      *     at its time; it must be the clock the adapters were built with
+     * @param metrics receives, once per accepted request, its events per provider
      */
-    public WebhookIntake(List<Provider> providers, EngagementQueue queue, SubscriptionConfirmer confirmer, Clock clock) {
+    public WebhookIntake(List<Provider> providers, EngagementQueue queue, SubscriptionConfirmer confirmer, Clock clock,
+            Metrics metrics) {
         Map<String, Provider> byRoute = new LinkedHashMap<>();
         for (Provider provider : providers) {
             if (byRoute.put(provider.route(), provider) != null) {
@@ -80,6 +90,7 @@ public final class WebhookIntake {
         this.queue = queue;
         this.confirmer = confirmer;
         this.clock = clock;
+        this.metrics = metrics;
     }
 
     /**
@@ -139,6 +150,11 @@ public final class WebhookIntake {
             }
         }
         LOG.infof("webhook %s: accepted, %d events queued", route, events.size());
+        if (!events.isEmpty()) {
+            Measurements accepted = new Measurements().property("route", route);
+            events.forEach(e -> accepted.count(MetricNames.WEBHOOK_EVENTS_ACCEPTED, e.provider(), 1));
+            metrics.publish(accepted);
+        }
         return new Answer(200, Map.of("received", events.size()), Map.of());
     }
 

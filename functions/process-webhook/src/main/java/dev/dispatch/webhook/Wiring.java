@@ -1,5 +1,6 @@
 package dev.dispatch.webhook;
 
+import dev.dispatch.adapter.metrics.EmfMetrics;
 import dev.dispatch.adapter.sqs.SqsEngagementQueue;
 import dev.dispatch.adapter.webhook.CachingCertificateSource;
 import dev.dispatch.adapter.webhook.CertificateSource;
@@ -9,6 +10,8 @@ import dev.dispatch.adapter.secrets.CachedSecret;
 import dev.dispatch.adapter.secrets.SecretReader;
 import dev.dispatch.adapter.secrets.SecretValues;
 import dev.dispatch.adapter.secrets.SecretsManagerReader;
+import dev.dispatch.domain.metrics.MetricNames;
+import dev.dispatch.domain.metrics.Metrics;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -54,6 +57,7 @@ public class Wiring {
             @ConfigProperty(name = "dispatch.webhooks.replay-window") Duration replayWindow,
             @ConfigProperty(name = "dispatch.webhooks.max-body-bytes") int maxBodyBytes,
             @ConfigProperty(name = "dispatch.webhooks.subscription-confirm-timeout") Duration confirmTimeout,
+            @ConfigProperty(name = "dispatch.metrics.namespace", defaultValue = MetricNames.DEFAULT_NAMESPACE) String metricsNamespace,
             Config config) {
         TestSwitches test = TestSwitches.from(config.unwrap(SmallRyeConfig.class), System.getenv());
         Clock clock = test.verifyAt().map(at -> Clock.fixed(at, ZoneOffset.UTC)).orElse(Clock.systemUTC());
@@ -61,6 +65,7 @@ public class Wiring {
         CertificateSource certificates = certificates(test.certificateDir());
         SnsCertificateTrust trust = snsTrust(test.trustAnchor());
         SqsEngagementQueue queue = new SqsEngagementQueue(sqs, engagementQueueUrl);
+        Metrics metrics = EmfMetrics.toStandardOutput(metricsNamespace);
         SubscriptionConfirmer confirmer = new HttpSubscriptionConfirmer(confirmTimeout, test.confirmBaseUrl().orElse(null));
         // The secrets age on the system clock, never on the (test-only) fixed verification clock.
         SecretReader secrets = new SecretsManagerReader(SecretsManagerReader.client(secretsEndpoint));
@@ -72,7 +77,7 @@ public class Wiring {
             WebhookSettings settings = new WebhookSettings(sendGridPublicKey.orElse(null), sesTopicArns.orElse(null),
                     postmarkNow.get("user"), postmarkNow.get("password"), postmarkTokenHeader, postmarkNow.get("token"),
                     genericNow.orElse(null), replayWindow, maxBodyBytes);
-            return new WebhookIntake(settings.providers(clock, certificates, trust), queue, confirmer, clock);
+            return new WebhookIntake(settings.providers(clock, certificates, trust), queue, confirmer, clock, metrics);
         });
     }
 

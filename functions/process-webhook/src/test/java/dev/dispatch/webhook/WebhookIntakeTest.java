@@ -12,6 +12,8 @@ import dev.dispatch.domain.engagement.EngagementQueue;
 import dev.dispatch.domain.engagement.ProviderWebhook;
 import dev.dispatch.domain.engagement.WebhookRequest;
 import dev.dispatch.domain.engagement.WebhookResult;
+import dev.dispatch.domain.metrics.Measurements;
+import dev.dispatch.domain.metrics.MetricNames;
 import dev.dispatch.webhook.WebhookIntake.Answer;
 import dev.dispatch.webhook.WebhookIntake.Provider;
 import java.io.IOException;
@@ -65,6 +67,18 @@ class WebhookIntakeTest {
         assertEquals(Map.of("received", 2), answer.body());
         assertEquals(1, queued.size());
         assertEquals(List.of("e1", "e2"), queued.get(0).stream().map(EngagementEvent::providerEventId).toList());
+    }
+
+    @Test
+    void givenAcceptedAndRefusedRequests_thenOnlyTheQueuedEventsAreMeasured_oncePerRequestAndProvider() {
+        List<Measurements> published = new ArrayList<>();
+        WebhookIntake intake = new WebhookIntake(List.of(Provider.ready("generic", generic)), queued::add,
+                url -> true, CLOCK, published::add);
+        assertEquals(200, postGeneric(intake, NOW.getEpochSecond(), EVENTS, EVENTS).status());
+        assertEquals(403, postGeneric(intake, NOW.getEpochSecond(), EVENTS, EVENTS.replace("e1", "e9")).status());
+        assertEquals(1, published.size(), "one publication for the accepted request, none for the refused one");
+        assertEquals(Map.of("generic", Map.of(MetricNames.WEBHOOK_EVENTS_ACCEPTED, 2L)), published.get(0).countsByProvider());
+        assertFalse(published.get(0).properties().toString().contains("@"), "no address in the metrics");
     }
 
     @Test

@@ -18,11 +18,13 @@ import dev.dispatch.adapter.render.CampaignRenderer;
 import dev.dispatch.adapter.secrets.CachedSecret;
 import dev.dispatch.adapter.secrets.SecretReader;
 import dev.dispatch.adapter.secrets.SecretValues;
+import dev.dispatch.adapter.metrics.EmfMetrics;
 import dev.dispatch.adapter.secrets.SecretsManagerReader;
 import dev.dispatch.adapter.sqs.SqsSendQueue;
 import dev.dispatch.domain.campaign.BatchSender;
 import dev.dispatch.domain.config.ProviderCatalog;
 import dev.dispatch.domain.message.EmailProvider;
+import dev.dispatch.domain.metrics.MetricNames;
 import dev.dispatch.domain.pacing.SharedPacing;
 import dev.dispatch.domain.subscriber.UnsubscribeKeyring;
 import dev.dispatch.domain.subscriber.UnsubscribeTokens;
@@ -80,7 +82,8 @@ public class Wiring {
             @ConfigProperty(name = "dispatch.routing.reputation-refresh") Duration reputationRefresh,
             @ConfigProperty(name = "dispatch.queues.send") String sendQueue,
             @ConfigProperty(name = "dispatch.send.max-pacing-wait") Duration maxPacingWait,
-            @ConfigProperty(name = "dispatch.config-dir") Optional<String> configDir) {
+            @ConfigProperty(name = "dispatch.config-dir") Optional<String> configDir,
+            @ConfigProperty(name = "dispatch.metrics.namespace", defaultValue = MetricNames.DEFAULT_NAMESPACE) String metricsNamespace) {
         // The providers' rates and quotas; a bad file stops the function at start, naming the field.
         ProviderCatalog catalog = ConfigFiles.providers(configDir.filter(d -> !d.isBlank()).map(Path::of));
         // Secrets are read here, at cold start, and re-read when older than the refresh interval: a provider
@@ -119,6 +122,6 @@ public class Wiring {
                 new DynamoDbAddressMigration(dynamoDb, subscriberTables, engagement, campaigns, DynamoDbAddressMigration.DEFAULT_MARKER,
                         Clock.systemUTC()), routing,
                 new SharedPacing(new DynamoDbPacingStore(dynamoDb, control), catalog, Clock.systemUTC()),
-                new SqsSendQueue(sqs, sendQueue), maxPacingWait);
+                new SqsSendQueue(sqs, sendQueue), maxPacingWait, EmfMetrics.toStandardOutput(metricsNamespace));
     }
 }

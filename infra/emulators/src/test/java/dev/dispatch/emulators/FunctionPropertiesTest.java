@@ -72,6 +72,7 @@ class FunctionPropertiesTest {
         for (Path file : functionProperties()) {
             for (String key : load(file).stringPropertyNames()) {
                 boolean testOnly = key.contains("dispatch.webhooks.test.") || key.contains("dispatch.warming.test.")
+                        || key.contains("dispatch.enqueue.test.")
                         || key.contains("verify-at")
                         || key.contains("sns-confirm-base-url") || key.contains("sns-certificate-dir")
                         || key.contains("sns-trust-anchor");

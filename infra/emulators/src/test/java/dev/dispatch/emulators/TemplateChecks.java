@@ -57,7 +57,101 @@ final class TemplateChecks {
         p.addAll(testOnlySwitchesAreNeverSet());
         p.addAll(sesSendingIsLimitedToTheSenderAllowlist());
         p.addAll(sendBatchConcurrencyIsCapped());
+        p.addAll(alarms());
+        p.addAll(dashboards());
         return p;
+    }
+
+    static final String ALARM = "AWS::CloudWatch::Alarm";
+    static final String DASHBOARD = "AWS::CloudWatch::Dashboard";
+
+    /**
+     * Every dead-letter queue has an alarm on its first message and every function on its errors and on its
+     * throttles; every alarm notifies the alarm topic, which exists only when an alarm e-mail is given.
+     */
+    List<String> alarms() {
+        List<String> p = new ArrayList<>();
+        Map<String, Map<String, Object>> alarms = t.resourcesOfType(ALARM);
+        Set<String> deadLetterQueues = new java.util.TreeSet<>();
+        t.resourcesOfType(QUEUE).forEach((id, r) -> {
+            String target = getAttArnTarget(map(props(r).get("RedrivePolicy")).get("deadLetterTargetArn"));
+            if (target != null) {
+                deadLetterQueues.add(target);
+            }
+        });
+        for (String dlq : deadLetterQueues) {
+            Object queueName = Map.of("Fn::GetAtt", List.of(dlq, "QueueName"));
+            if (alarms.values().stream().noneMatch(a -> watches(a, "AWS/SQS", "ApproximateNumberOfMessagesVisible",
+                    "QueueName", queueName) && firesAboveZero(a))) {
+                p.add(dlq + ": no alarm on ApproximateNumberOfMessagesVisible > 0 (a message given up on must be seen)");
+            }
+        }
+        functions().keySet().forEach(fn -> {
+            for (String metric : List.of("Errors", "Throttles")) {
+                if (alarms.values().stream().noneMatch(a -> watches(a, "AWS/Lambda", metric, "FunctionName",
+                        Map.of("Ref", fn)) && firesAboveZero(a))) {
+                    p.add(fn + ": no alarm on its " + metric + " > 0");
+                }
+            }
+        });
+        Object actions = Map.of("Fn::If", List.of("HasAlarmEmail", List.of(Map.of("Ref", "AlarmTopic")),
+                Map.of("Ref", "AWS::NoValue")));
+        alarms.forEach((id, a) -> {
+            if (!actions.equals(props(a).get("AlarmActions"))) {
+                p.add(id + ": AlarmActions is " + props(a).get("AlarmActions")
+                        + ", not !If [HasAlarmEmail, [!Ref AlarmTopic], !Ref AWS::NoValue]");
+            }
+        });
+        if (!alarms.isEmpty()) {
+            Map<String, Object> topic = t.resources().get("AlarmTopic");
+            if (topic == null || !"AWS::SNS::Topic".equals(topic.get("Type")) || !"HasAlarmEmail".equals(topic.get("Condition"))) {
+                p.add("AlarmTopic: no AWS::SNS::Topic with Condition HasAlarmEmail (the alarm e-mail is optional)");
+            }
+            Object condition = map(t.root().get("Conditions")).get("HasAlarmEmail");
+            Object expected = Map.of("Fn::Not", List.of(Map.of("Fn::Equals", List.of(Map.of("Ref", "AlarmEmail"), ""))));
+            if (!expected.equals(condition)) {
+                p.add("Conditions.HasAlarmEmail is " + condition + ", not !Not [!Equals [!Ref AlarmEmail, '']]");
+            }
+        }
+        return p;
+    }
+
+    /** Each dashboard's body is a !Sub of JSON (with every ${...} substituted) holding widgets. */
+    List<String> dashboards() {
+        List<String> p = new ArrayList<>();
+        t.resourcesOfType(DASHBOARD).forEach((id, r) -> {
+            String body = text(props(r).get("DashboardBody"));
+            if (body == null) {
+                p.add(id + ": DashboardBody is not a string or a one-argument !Sub");
+                return;
+            }
+            Object parsed;
+            try {
+                // JSON is YAML's flow style; ${...} are replaced the way CloudFormation would, by plain text.
+                parsed = new org.yaml.snakeyaml.Yaml(new org.yaml.snakeyaml.constructor.SafeConstructor(
+                        new org.yaml.snakeyaml.LoaderOptions())).load(SUB_VAR.matcher(body).replaceAll("x"));
+            } catch (RuntimeException e) {
+                p.add(id + ": DashboardBody is not JSON: " + e.getMessage().lines().findFirst().orElse(""));
+                return;
+            }
+            if (!(map(parsed).get("widgets") instanceof List<?> widgets) || widgets.isEmpty()) {
+                p.add(id + ": DashboardBody has no widgets");
+            }
+        });
+        return p;
+    }
+
+    private static boolean watches(Map<String, Object> alarm, String namespace, String metric, String dimension,
+            Object value) {
+        Map<String, Object> props = props(alarm);
+        return namespace.equals(props.get("Namespace")) && metric.equals(props.get("MetricName"))
+                && props.get("Dimensions") instanceof List<?> dims && dims.size() == 1
+                && dimension.equals(map(dims.get(0)).get("Name")) && value.equals(map(dims.get(0)).get("Value"));
+    }
+
+    private static boolean firesAboveZero(Map<String, Object> alarm) {
+        Double threshold = number(props(alarm).get("Threshold"));
+        return "GreaterThanThreshold".equals(props(alarm).get("ComparisonOperator")) && threshold != null && threshold == 0;
     }
 
     List<String> functionsHaveCodeHandlerRuntime() {

@@ -141,6 +141,71 @@ class TemplateTest {
         none(CHECKS.sendBatchConcurrencyIsCapped());
     }
 
+    @Test
+    void everyDeadLetterQueueAndEveryFunctionHasItsAlarms_andTheAlarmEmailIsOptional() {
+        none(CHECKS.alarms());
+        assertFalse(REAL.resourcesOfType(TemplateChecks.ALARM).isEmpty());
+    }
+
+    @Test
+    void theDashboardBodyIsJsonWithWidgets() {
+        none(CHECKS.dashboards());
+        assertFalse(REAL.resourcesOfType(TemplateChecks.DASHBOARD).isEmpty());
+    }
+
+    static final String BROKEN_MONITORING = """
+            Conditions:
+              HasAlarmEmail: !Equals [!Ref AlarmEmail, '']
+            Resources:
+              AlarmTopic:
+                Type: AWS::SNS::Topic
+              Dlq:
+                Type: AWS::SQS::Queue
+              Work:
+                Type: AWS::SQS::Queue
+                Properties:
+                  RedrivePolicy: { deadLetterTargetArn: !GetAtt Dlq.Arn, maxReceiveCount: 5 }
+              WorkFunction:
+                Type: AWS::Serverless::Function
+              WorkErrors:
+                Type: AWS::CloudWatch::Alarm
+                Properties:
+                  Namespace: AWS/Lambda
+                  MetricName: Errors
+                  Dimensions: [{ Name: FunctionName, Value: !Ref WorkFunction }]
+                  Threshold: 0
+                  ComparisonOperator: GreaterThanThreshold
+                  AlarmActions: [!Ref AlarmTopic]
+              DlqLate:
+                Type: AWS::CloudWatch::Alarm
+                Properties:
+                  Namespace: AWS/SQS
+                  MetricName: ApproximateNumberOfMessagesVisible
+                  Dimensions: [{ Name: QueueName, Value: !GetAtt Dlq.QueueName }]
+                  Threshold: 10
+                  ComparisonOperator: GreaterThanThreshold
+                  AlarmActions: !If [HasAlarmEmail, [!Ref AlarmTopic], !Ref 'AWS::NoValue']
+              Board:
+                Type: AWS::CloudWatch::Dashboard
+                Properties:
+                  DashboardBody: !Sub '{"widgets": [ {"x": ${AWS::Region} '
+              Empty:
+                Type: AWS::CloudWatch::Dashboard
+                Properties:
+                  DashboardBody: '{"widgets": []}'
+            """;
+
+    @Test
+    void missingAlarmsUnconditionalActionsAndBrokenDashboardsAreCaught() {
+        TemplateChecks broken = new TemplateChecks(CfnTemplate.parse(BROKEN_MONITORING), ROOT);
+        expect(broken, TemplateChecks::alarms, "Dlq: no alarm on ApproximateNumberOfMessagesVisible > 0",
+                "WorkFunction: no alarm on its Throttles > 0", "WorkErrors: AlarmActions is",
+                "AlarmTopic: no AWS::SNS::Topic with Condition HasAlarmEmail", "Conditions.HasAlarmEmail is");
+        assertTrue(broken.alarms().stream().noneMatch(p -> p.contains("WorkFunction: no alarm on its Errors")),
+                "the Errors alarm is there");
+        expect(broken, TemplateChecks::dashboards, "Board: DashboardBody is not JSON", "Empty: DashboardBody has no widgets");
+    }
+
     // ------------------------------------------------------------------ the checks can fail
 
     static final String BROKEN = """

@@ -1,7 +1,16 @@
 package dev.dispatch.adapter.dynamodb;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
+import java.io.IOException;
+import dev.dispatch.domain.campaign.AbTest;
+import dev.dispatch.domain.campaign.AbTestDecision;
+import dev.dispatch.domain.campaign.AbTestState;
 import dev.dispatch.domain.campaign.Campaign;
 import dev.dispatch.domain.campaign.CampaignContent;
 import dev.dispatch.domain.campaign.CampaignStatus;
@@ -31,6 +40,10 @@ public class DynamoDbCampaignStore implements CampaignStore {
     static final String LEGACY_BOUND = "legacyBound";
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Decisions hold an Instant: written as its ISO-8601 text, without pulling in Jackson's java.time module. */
+    private static final ObjectMapper DECISIONS = new ObjectMapper().registerModule(new SimpleModule()
+            .addSerializer(Instant.class, new ToStringSerializer())
+            .addDeserializer(Instant.class, new InstantText()));
     private static final String COUNTER_PREFIX = "n_";
 
     private final DynamoDbClient client;
@@ -43,14 +56,21 @@ public class DynamoDbCampaignStore implements CampaignStore {
 
     /** The stored, immutable part of a campaign. */
     record Definition(String name, String fromEmail, String fromName, String replyTo, CampaignContent content,
-            List<Variant> variants, List<String> segments, List<String> excludedSegments, List<String> providers) {}
+            List<Variant> variants, List<String> segments, List<String> excludedSegments, List<String> providers,
+            AbTest abTest) {}
+
+    /** Which walk the cursor is on (absent on items of earlier versions: the first). */
+    static final String WALK = "walk";
+    /** The A/B test's decision time and its decision (JSON), each written once. */
+    static final String AB_DECIDE_AT = "abDecideAt";
+    static final String AB_DECISION = "abDecision";
 
     @Override
     public boolean create(Campaign c) {
         Map<String, AttributeValue> item = new HashMap<>();
         item.put("id", s(c.id()));
         item.put("definition", s(toJson(new Definition(c.name(), c.fromEmail(), c.fromName(), c.replyTo(), c.content(),
-                c.variants(), c.segments(), c.excludedSegments(), c.providers()))));
+                c.variants(), c.segments(), c.excludedSegments(), c.providers(), c.abTest()))));
         item.put("status", s(c.status().wireName()));
         item.put("createdAt", s(c.createdAt().toString()));
         item.put("updatedAt", s(c.updatedAt().toString()));
@@ -83,7 +103,9 @@ public class DynamoDbCampaignStore implements CampaignStore {
                 Instant.parse(item.get("updatedAt").s()),
                 new EnqueueProgress(item.containsKey("afterEmail") ? item.get("afterEmail").s() : null,
                         Integer.parseInt(item.get("nextBatch").n()), item.get("complete").bool(),
-                        item.containsKey(LEGACY_BOUND) ? item.get(LEGACY_BOUND).s() : null)));
+                        item.containsKey(LEGACY_BOUND) ? item.get(LEGACY_BOUND).s() : null,
+                        item.containsKey(WALK) ? Integer.parseInt(item.get(WALK).n()) : EnqueueProgress.FIRST_WALK),
+                d.abTest()));
     }
 
     @Override
@@ -118,7 +140,8 @@ public class DynamoDbCampaignStore implements CampaignStore {
         values.put(":complete", AttributeValue.fromBool(next.complete()));
         values.put(":notComplete", AttributeValue.fromBool(false));
         String condition = "nextBatch = :expectedBatch AND complete = :notComplete AND "
-                + (expected.afterEmail() == null ? "attribute_not_exists(afterEmail)" : "afterEmail = :expectedAfter");
+                + (expected.afterEmail() == null ? "attribute_not_exists(afterEmail)" : "afterEmail = :expectedAfter")
+                + " AND " + walkCondition(expected, values);
         if (expected.afterEmail() != null) {
             values.put(":expectedAfter", s(expected.afterEmail()));
         }
@@ -138,6 +161,89 @@ public class DynamoDbCampaignStore implements CampaignStore {
             return true;
         } catch (ConditionalCheckFailedException e) {
             return false;
+        }
+    }
+
+    /** The cursor is on the expected walk (an item without the attribute is on the first). */
+    private static String walkCondition(EnqueueProgress expected, Map<String, AttributeValue> values) {
+        values.put(":expectedWalk", AttributeValue.fromN(Integer.toString(expected.walk())));
+        return expected.walk() == EnqueueProgress.FIRST_WALK
+                ? "(attribute_not_exists(" + WALK + ") OR " + WALK + " = :expectedWalk)"
+                : WALK + " = :expectedWalk";
+    }
+
+    @Override
+    public boolean restart(String id, EnqueueProgress expected, EnqueueProgress next) {
+        Map<String, AttributeValue> values = new HashMap<>();
+        values.put(":expectedBatch", AttributeValue.fromN(Integer.toString(expected.nextBatch())));
+        values.put(":complete", AttributeValue.fromBool(true));
+        values.put(":nextBatch", AttributeValue.fromN(Integer.toString(next.nextBatch())));
+        values.put(":notComplete", AttributeValue.fromBool(false));
+        values.put(":walk", AttributeValue.fromN(Integer.toString(next.walk())));
+        values.put(":identity", s(IDENTITY_KEYS));
+        String condition = "nextBatch = :expectedBatch AND complete = :complete AND " + walkCondition(expected, values);
+        try {
+            client.updateItem(b -> b.tableName(table).key(Map.of("id", s(id)))
+                    .updateExpression("SET nextBatch = :nextBatch, complete = :notComplete, " + WALK + " = :walk, "
+                            + CURSOR_KEYS + " = :identity REMOVE afterEmail, " + LEGACY_BOUND)
+                    .conditionExpression(condition)
+                    .expressionAttributeValues(values));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public AbTestState abTestState(String id) {
+        Map<String, AttributeValue> item = client.getItem(b -> b.tableName(table).key(Map.of("id", s(id)))
+                .consistentRead(true).projectionExpression(AB_DECIDE_AT + ", " + AB_DECISION)).item();
+        if (item == null || item.isEmpty()) {
+            return AbTestState.NONE;
+        }
+        return new AbTestState(item.containsKey(AB_DECIDE_AT) ? Instant.parse(item.get(AB_DECIDE_AT).s()) : null,
+                item.containsKey(AB_DECISION) ? decision(item.get(AB_DECISION).s()) : null);
+    }
+
+    @Override
+    public Instant fixAbTestDecideAt(String id, Instant decideAt) {
+        if (setOnce(id, AB_DECIDE_AT, decideAt.toString())) {
+            return decideAt;
+        }
+        return abTestState(id).decideAt();
+    }
+
+    @Override
+    public AbTestDecision fixAbTestDecision(String id, AbTestDecision decision) {
+        try {
+            if (setOnce(id, AB_DECISION, DECISIONS.writeValueAsString(decision))) {
+                return decision;
+            }
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("A/B test decision can't be written", e);
+        }
+        return abTestState(id).decision();
+    }
+
+    /** Writes an attribute of an existing campaign unless it is there already; false if it was. */
+    private boolean setOnce(String id, String attribute, String value) {
+        try {
+            client.updateItem(b -> b.tableName(table).key(Map.of("id", s(id)))
+                    .updateExpression("SET #a = :v")
+                    .conditionExpression("attribute_exists(id) AND attribute_not_exists(#a)")
+                    .expressionAttributeNames(Map.of("#a", attribute))
+                    .expressionAttributeValues(Map.of(":v", s(value))));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    private static AbTestDecision decision(String json) {
+        try {
+            return DECISIONS.readValue(json, AbTestDecision.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("A/B test decision can't be read", e);
         }
     }
 
@@ -179,6 +285,17 @@ public class DynamoDbCampaignStore implements CampaignStore {
             return JSON.readValue(json, Definition.class);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("campaign definition can't be read", e);
+        }
+    }
+
+    private static final class InstantText extends StdDeserializer<Instant> {
+        InstantText() {
+            super(Instant.class);
+        }
+
+        @Override
+        public Instant deserialize(JsonParser parser, DeserializationContext context) throws IOException {
+            return Instant.parse(parser.getValueAsString());
         }
     }
 }

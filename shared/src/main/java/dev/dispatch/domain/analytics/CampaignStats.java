@@ -1,5 +1,7 @@
 package dev.dispatch.domain.analytics;
 
+import dev.dispatch.domain.campaign.AbTest;
+import dev.dispatch.domain.campaign.AbTestState;
 import dev.dispatch.domain.campaign.Campaign;
 import dev.dispatch.domain.campaign.Variant;
 import java.util.LinkedHashMap;
@@ -63,6 +65,26 @@ public final class CampaignStats {
         body.put("sentRate", sentRate(counters));
         body.put("rates", DeliveryRates.campaign(counters));
         body.put("variants", variants(campaign, counters));
+        return body;
+    }
+
+    /** The same, with the campaign's A/B test: its settings, where it stands and, once decided, the decision. */
+    public static Map<String, Object> view(Campaign campaign, Map<String, Long> all, AbTestState abTest) {
+        Map<String, Object> body = view(campaign, all);
+        AbTest test = campaign.abTest();
+        if (test != null) {
+            Map<String, Object> view = new LinkedHashMap<>();
+            view.put("samplePercent", test.samplePercent());
+            view.put("waitMinutes", test.waitMinutes());
+            view.put("metric", test.metric().wireName());
+            view.put("minSamplePerVariant", test.minSamplePerVariant());
+            view.put("confidence", test.confidence());
+            view.put("fallback", test.fallback());
+            view.put("phase", abTest.decision() != null ? "decided" : abTest.decideAt() != null ? "waiting" : "sampling");
+            view.put("decideAt", abTest.decideAt());
+            view.put("decision", abTest.decision());
+            body.put("abTest", view);
+        }
         return body;
     }
 }

@@ -33,17 +33,25 @@ public final class DeliveryRates {
         return common(counts, count(counts, "opened"), count(counts, "clicked"));
     }
 
+    /**
+     * The base of open and click rates: the delivered messages or, when no delivery was reported at all (e.g. SES
+     * without a configuration set publishing deliveries), the messages that didn't bounce - or an open would show as
+     * a 0 % open rate. A/B tests judge on the same base.
+     */
+    public static long engagementBase(Map<String, Long> counts) {
+        long delivered = count(counts, "delivered");
+        if (delivered > 0) {
+            return delivered;
+        }
+        return Math.max(0, count(counts, "sent") - count(counts, "bounced") - count(counts, "softBounced"));
+    }
+
     private static Map<String, Double> common(Map<String, Long> counts, long opened, long clicked) {
         long sent = count(counts, "sent");
         long bounced = count(counts, "bounced") + count(counts, "softBounced");
-        long delivered = count(counts, "delivered");
+        long delivered = engagementBase(counts);
         Map<String, Double> rates = new LinkedHashMap<>();
-        rates.put("deliveryRate", ratio(delivered, sent));
-        if (delivered == 0) {
-            // No delivery reported (e.g. SES without a configuration set publishing deliveries): the messages that
-            // didn't bounce stand in for the delivered ones, or an open would show as a 0 % open rate.
-            delivered = Math.max(0, sent - bounced);
-        }
+        rates.put("deliveryRate", ratio(count(counts, "delivered"), sent));
         rates.put("openRate", ratio(opened, delivered));
         rates.put("clickRate", ratio(clicked, delivered));
         rates.put("bounceRate", ratio(bounced, sent));

@@ -21,6 +21,9 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import dev.dispatch.domain.engagement.DeliveryStats;
+import dev.dispatch.domain.metrics.Measurements;
+import dev.dispatch.domain.metrics.MetricNames;
+import dev.dispatch.domain.metrics.Metrics;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -76,6 +79,7 @@ public class BatchSender {
     /** Where paced and deferred batches go back to; null = they are released for SQS to deliver again. */
     private final SendQueue requeue;
     private final Duration maxPacingWait;
+    private final Metrics metrics;
 
     /**
      * How an invocation's time is spent.
@@ -155,6 +159,19 @@ public class BatchSender {
             Map<String, EmailProvider> providers, Clock clock, Sleeper sleeper, Duration lease, TimeBudget budget,
             DeliveryStats stats, AddressMigration migration, ProviderRouting routing, Pacing pacing, SendQueue requeue,
             Duration maxPacingWait) {
+        this(campaigns, subscribers, ledger, messages, providers, clock, sleeper, lease, budget, stats, migration,
+                routing, pacing, requeue, maxPacingWait, Metrics.NONE);
+    }
+
+    /**
+     * @param metrics receives, once per delivery of a batch, the messages sent, failed and deferred per provider and
+     *     how long the delivery took
+     */
+    public BatchSender(CampaignStore campaigns, SubscriberStore subscribers, SendLedger ledger, CampaignMessages messages,
+            Map<String, EmailProvider> providers, Clock clock, Sleeper sleeper, Duration lease, TimeBudget budget,
+            DeliveryStats stats, AddressMigration migration, ProviderRouting routing, Pacing pacing, SendQueue requeue,
+            Duration maxPacingWait, Metrics metrics) {
+        this.metrics = metrics;
         this.routing = routing;
         this.pacing = pacing;
         this.requeue = requeue;
@@ -177,6 +194,31 @@ public class BatchSender {
      *     recorded before it
      */
     public Result send(String campaignId, int batchNumber, String owner, Instant invocationEnd) {
+        Attempt attempt = new Attempt(new Measurements().property("campaignId", campaignId).property("batch", batchNumber));
+        try {
+            return send(campaignId, batchNumber, owner, invocationEnd, attempt);
+        } finally {
+            // A duplicate, parked or not started batch measured nothing: it is not a send.
+            if (attempt.claimedAt != null) {
+                attempt.measured.duration(MetricNames.BATCH_LATENCY, Duration.between(attempt.claimedAt, clock.instant()));
+            }
+            if (!attempt.measured.isEmpty()) {
+                metrics.publish(attempt.measured);
+            }
+        }
+    }
+
+    /** What one delivery measured, for {@link #metrics}. */
+    private static final class Attempt {
+        final Measurements measured;
+        Instant claimedAt;
+
+        Attempt(Measurements measured) {
+            this.measured = measured;
+        }
+    }
+
+    private Result send(String campaignId, int batchNumber, String owner, Instant invocationEnd, Attempt attempt) {
         Instant stopAt = invocationEnd.minus(budget.reserve());
         if (!hasTimeForACall(clock.instant(), stopAt)) {
             return Result.NO_TIME; // not even claimed: the next delivery finds the batch as it is
@@ -205,6 +247,8 @@ public class BatchSender {
                 && campaign.providers().stream().allMatch(pacing::quotaUsedUp)) {
             // Known here without a storage call: nothing can go out today, so the batch is not even claimed.
             requeue.enqueueLater(campaignId, batchNumber, QUOTA_RECHECK);
+            long left = stored.recipients().stream().filter(r -> !stored.results().containsKey(r.email())).count();
+            attempt.measured.count(MetricNames.DEFERRED, campaign.providers().get(campaign.providers().size() - 1), left);
             return Result.OVER_QUOTA;
         }
         Instant now = clock.instant();
@@ -214,12 +258,13 @@ public class BatchSender {
                     ? Result.DUPLICATE : Result.RETRY_LATER;
         }
         LedgerBatch batch = claimed.get();
+        attempt.claimedAt = now;
         // After the lease runs out another invocation may take the batch over: stop recording before that too.
         Instant leaseStop = now.plus(lease).minus(budget.reserve());
         if (leaseStop.isBefore(stopAt)) {
             stopAt = leaseStop;
         }
-        Work work = new Work(campaign, batch, owner);
+        Work work = new Work(campaign, batch, owner, attempt.measured);
         work.settleInterruptedCall();
         if (campaign.status() == CampaignStatus.CANCELLED) {
             work.resolveAll(Fate.CANCELLED, "campaign cancelled before this batch was sent");
@@ -230,6 +275,7 @@ public class BatchSender {
         if (delivery == Delivery.DONE) {
             return work.finish();
         }
+        work.countDeferred();
         ledger.release(campaignId, batchNumber, owner);
         if (requeue == null || delivery == Delivery.STOPPED) {
             return Result.RETRY_LATER;
@@ -262,8 +308,15 @@ public class BatchSender {
         final Map<EmailAddress, Double> engagementScores = new HashMap<>();
         /** When handed back for pacing: how long until permits can be had again. */
         Duration pacedDelay = Duration.ofSeconds(1);
+        /** The messages not sent yet in this delivery, each with where it is in its route. */
+        List<Routed> remaining = List.of();
+        /** The messages of this delivery that ran out of providers (down or over quota): they wait for a later one. */
+        final List<Routed> noProviderLeft = new ArrayList<>();
+        /** This delivery's sent, failed and deferred messages per provider. */
+        final Measurements measured;
 
-        Work(Campaign campaign, LedgerBatch batch, String owner) {
+        Work(Campaign campaign, LedgerBatch batch, String owner, Measurements measured) {
+            this.measured = measured;
             this.campaign = campaign;
             this.batch = batch;
             this.owner = owner;
@@ -361,7 +414,7 @@ public class BatchSender {
 
         private Delivery deliver(List<OutgoingMessage> toSend, Instant stopAt, ProviderRouting.BatchPlan plan,
                 Map<String, CallTally> tallies) {
-            List<Routed> remaining = new ArrayList<>();
+            remaining = new ArrayList<>();
             for (OutgoingMessage m : toSend) {
                 remaining.add(new Routed(m, plan.route(m.to().key(), engagementScores.getOrDefault(m.to(), 0.0))));
             }
@@ -390,6 +443,7 @@ public class BatchSender {
                     }
                     if (r.provider() == null) {
                         stranded = true; // no provider left for it now: it stays unsent, the batch is retried later
+                        noProviderLeft.add(r);
                     } else {
                         byProvider.computeIfAbsent(r.provider(), p -> new ArrayList<>()).add(r);
                     }
@@ -601,6 +655,26 @@ public class BatchSender {
                 throw new LeaseLostException();
             }
             results.putAll(newResults);
+            newResults.values().forEach(r -> {
+                if (r.provider() != null && r.fate() == Fate.SENT) {
+                    measured.count(MetricNames.SENT, r.provider(), 1);
+                } else if (r.provider() != null && (r.fate() == Fate.REJECTED || r.fate() == Fate.UNKNOWN)) {
+                    measured.count(MetricNames.FAILED, r.provider(), 1);
+                }
+            });
+        }
+
+        /**
+         * Counts the messages this delivery leaves for a later one, by the provider each was waiting for (or the last
+         * one it tried, when none is left for it now).
+         */
+        void countDeferred() {
+            for (Routed r : remaining) {
+                measured.count(MetricNames.DEFERRED, r.provider() != null ? r.provider() : r.lastTried(), 1);
+            }
+            for (Routed r : noProviderLeft) {
+                measured.count(MetricNames.DEFERRED, r.lastTried(), 1);
+            }
         }
 
         private void pause(Duration wait, Instant deadline) {
@@ -633,6 +707,11 @@ public class BatchSender {
 
         String provider() {
             return index < order.size() ? order.get(index) : null;
+        }
+
+        /** The last provider of its route (where a message that ran out of providers waited last). */
+        String lastTried() {
+            return order.isEmpty() ? "none" : order.get(order.size() - 1);
         }
     }
 

@@ -19,7 +19,17 @@ public record Campaign(
         Instant sendAt,
         Instant createdAt,
         Instant updatedAt,
-        EnqueueProgress progress) {
+        EnqueueProgress progress,
+        /** An A/B test that sends the winner to the rest, or null (variants, if any, split the whole audience). */
+        AbTest abTest) {
+
+    /** A campaign without an A/B test that decides. */
+    public Campaign(String id, String name, String fromEmail, String fromName, String replyTo, CampaignContent content,
+            List<Variant> variants, List<String> segments, List<String> excludedSegments, List<String> providers,
+            CampaignStatus status, Instant sendAt, Instant createdAt, Instant updatedAt, EnqueueProgress progress) {
+        this(id, name, fromEmail, fromName, replyTo, content, variants, segments, excludedSegments, providers, status,
+                sendAt, createdAt, updatedAt, progress, null);
+    }
 
     public Campaign {
         variants = List.copyOf(variants);
@@ -30,7 +40,7 @@ public record Campaign(
 
     public Campaign with(CampaignStatus newStatus, Instant newSendAt, Instant now) {
         return new Campaign(id, name, fromEmail, fromName, replyTo, content, variants, segments, excludedSegments,
-                providers, newStatus, newSendAt, createdAt, now, progress);
+                providers, newStatus, newSendAt, createdAt, now, progress, abTest);
     }
 
     /** The subject/html/text a recipient of {@code variantId} gets (variant overrides, else the campaign's). */

@@ -21,7 +21,13 @@ public record CampaignDraft(
         List<Variant> variants,
         List<String> segments,
         List<String> excludedSegments,
-        List<String> providers) {
+        List<String> providers,
+        AbTest.Input abTest) {
+
+    public CampaignDraft(String name, String fromEmail, String fromName, String replyTo, CampaignContent content,
+            List<Variant> variants, List<String> segments, List<String> excludedSegments, List<String> providers) {
+        this(name, fromEmail, fromName, replyTo, content, variants, segments, excludedSegments, providers, null);
+    }
 
     public static final Set<String> KNOWN_PROVIDERS = Set.of("ses", "sendgrid", "postmark");
     private static final Pattern VARIANT_ID = Pattern.compile("[A-Za-z0-9_-]{1,16}");
@@ -52,8 +58,9 @@ public record CampaignDraft(
         }
         List<String> excluded = segmentList("excludedSegments", excludedSegments);
         List<String> validProviders = validProviders();
+        AbTest validAbTest = abTest == null ? null : abTest.validate(validVariants);
         return new Campaign(id, validName, from, validFromName, validReplyTo, validContent, validVariants, target,
-                excluded, validProviders, CampaignStatus.DRAFT, null, now, now, EnqueueProgress.START);
+                excluded, validProviders, CampaignStatus.DRAFT, null, now, now, EnqueueProgress.START, validAbTest);
     }
 
     private List<Variant> variants(TemplateRenderer templates) {
@@ -62,6 +69,10 @@ public record CampaignDraft(
         }
         if (variants.size() < 2) {
             throw new InvalidInputException("variants", "an A/B test needs at least two variants");
+        }
+        if (variants.size() > AbTest.MAX_VARIANTS) {
+            throw new InvalidInputException("variants", variants.size() + " variants; an A/B test has at most "
+                    + AbTest.MAX_VARIANTS);
         }
         Set<String> ids = new HashSet<>();
         int total = 0;

@@ -41,6 +41,7 @@ public class CampaignEnqueuer {
     private final AddressMigration migration;
     /** Null: no warming step (every campaign enqueued as before). */
     private final PooledEnqueue pooled;
+    private final AbTestEnqueue abTests;
 
     /**
      * What enqueue-campaign needs to honour warming plans.
@@ -65,23 +66,28 @@ public class CampaignEnqueuer {
     public CampaignEnqueuer(CampaignStore campaigns, SubscriberStore subscribers, SendLedger ledger, SendQueue sendQueue,
             EnqueueRequests wakeUps, AddressMigration migration, Clock clock, int batchSize, int pageSize,
             Duration watchInterval) {
-        this.campaigns = campaigns;
-        this.subscribers = subscribers;
-        this.ledger = ledger;
-        this.sendQueue = sendQueue;
-        this.wakeUps = wakeUps;
-        this.clock = clock;
-        this.batchSize = batchSize;
-        this.pageSize = pageSize;
-        this.watchInterval = watchInterval;
-        this.migration = migration;
-        this.pooled = null;
+        this(campaigns, subscribers, ledger, sendQueue, wakeUps, migration, clock, batchSize, pageSize, watchInterval,
+                null, MAX_DELAY);
     }
 
     /** An enqueuer that pools and releases a campaign under an enabled, warming plan (see {@link PooledEnqueue}). */
     public CampaignEnqueuer(CampaignStore campaigns, SubscriberStore subscribers, SendLedger ledger, SendQueue sendQueue,
             EnqueueRequests wakeUps, AddressMigration migration, Clock clock, int batchSize, int pageSize,
             Duration watchInterval, Warming warming) {
+        this(campaigns, subscribers, ledger, sendQueue, wakeUps, migration, clock, batchSize, pageSize, watchInterval,
+                warming, MAX_DELAY);
+    }
+
+    /**
+     * @param abTestCheckInterval how often an A/B test's wait is looked at (at most {@link #MAX_DELAY}, SQS's delay
+     *     limit; a shorter one only matters where the clock is moved by a test)
+     */
+    public CampaignEnqueuer(CampaignStore campaigns, SubscriberStore subscribers, SendLedger ledger, SendQueue sendQueue,
+            EnqueueRequests wakeUps, AddressMigration migration, Clock clock, int batchSize, int pageSize,
+            Duration watchInterval, Warming warming, Duration abTestCheckInterval) {
+        if (abTestCheckInterval.isNegative() || abTestCheckInterval.isZero() || abTestCheckInterval.compareTo(MAX_DELAY) > 0) {
+            throw new IllegalArgumentException("abTestCheckInterval must be above 0 and at most " + MAX_DELAY);
+        }
         this.campaigns = campaigns;
         this.subscribers = subscribers;
         this.ledger = ledger;
@@ -94,12 +100,17 @@ public class CampaignEnqueuer {
         this.migration = migration;
         this.pooled = warming == null ? null : new PooledEnqueue(this, warming, campaigns, ledger, sendQueue, wakeUps,
                 clock, batchSize);
+        this.abTests = new AbTestEnqueue(this, campaigns, ledger, wakeUps, clock, watchInterval, abTestCheckInterval);
     }
 
     public enum Outcome {
         NOTHING_TO_DO, WAITING_FOR_SCHEDULE, CONTINUES, WATCHING, SENT, PAUSED, LOST_RACE, WAITING_FOR_MIGRATION,
         /** Warming: the rest of the pool waits for the plan's allowance (a delayed wake-up is queued). */
-        WAITING_FOR_ALLOWANCE
+        WAITING_FOR_ALLOWANCE,
+        /** A/B test: the sample is enqueued; its batches are not all sent yet (the wait starts when they are). */
+        WAITING_FOR_SAMPLE,
+        /** A/B test: the sample was sent; the test decides when its wait is over (a delayed wake-up is queued). */
+        WAITING_FOR_TEST
     }
 
     /** Handles one wake-up of a campaign; works until {@code deadline} at most. */
@@ -141,6 +152,10 @@ public class CampaignEnqueuer {
             return Outcome.WAITING_FOR_MIGRATION;
         }
         EnqueueProgress progress = campaign.progress();
+        if (campaign.abTest() != null) {
+            // An A/B test walks twice (sample, then the rest after the decision); warming does not pool it (see README).
+            return abTests.run(campaign, deadline);
+        }
         if (pooled != null && progress.equals(EnqueueProgress.START)) {
             // A pooled campaign keeps the START cursor until its whole pool is released; any other cursor means the
             // campaign is (or was decided to be) enqueued the normal way.
@@ -149,24 +164,61 @@ public class CampaignEnqueuer {
                 return pooled.run(campaign, mode.plan(), deadline);
             }
         }
+        Walked walked = walk(campaign, progress, deadline, Selection.everyone(campaign));
+        return walked.stop() != null ? walked.stop() : watch(campaign.id(), walked.progress());
+    }
+
+    /**
+     * Who of the audience a walk enqueues and with which variant. Addresses a walk does not include are neither
+     * enqueued nor counted by it (another walk of the same campaign does).
+     */
+    interface Selection {
+        boolean includes(String key);
+
+        /** The variant of an included recipient (null: the campaign's own content). */
+        String variant(String key);
+
+        /** The whole audience, variants split by their percentages: a campaign without a deciding A/B test. */
+        static Selection everyone(Campaign campaign) {
+            return new Selection() {
+                public boolean includes(String key) {
+                    return true;
+                }
+
+                public String variant(String key) {
+                    return VariantAssignment.variantFor(campaign.id(), key, campaign.variants());
+                }
+            };
+        }
+    }
+
+    /** Where a walk stopped: {@code stop} null when it is complete at {@code progress}. */
+    record Walked(Outcome stop, EnqueueProgress progress) {}
+
+    /**
+     * The audience walk: page by page from {@code progress}, each page fixed as ledger batches and queued before the
+     * cursor moves, until the walk is complete, the campaign leaves {@code sending}, another invocation moved the
+     * cursor first, or the time budget is used (a follow-up wake-up is queued).
+     */
+    Walked walk(Campaign campaign, EnqueueProgress progress, Instant deadline, Selection selection) {
         while (!progress.complete()) {
-            EnqueueProgress next = enqueuePage(campaign, progress);
+            EnqueueProgress next = enqueuePage(campaign, progress, selection);
             if (!campaigns.advance(campaign.id(), progress, next)) {
                 // Another invocation (a duplicate wake-up) moved the cursor first; it carries on.
-                return Outcome.LOST_RACE;
+                return new Walked(Outcome.LOST_RACE, progress);
             }
             progress = next;
             Campaign now = campaigns.find(campaign.id()).orElseThrow();
             if (now.status() != CampaignStatus.SENDING) {
-                return now.status() == CampaignStatus.PAUSED ? Outcome.PAUSED : Outcome.NOTHING_TO_DO;
+                return new Walked(now.status() == CampaignStatus.PAUSED ? Outcome.PAUSED : Outcome.NOTHING_TO_DO, progress);
             }
             if (!progress.complete() && clock.instant().isAfter(deadline)) {
                 // At least one page per invocation, then hand over before the Lambda timeout.
                 wakeUps.request(campaign.id(), Duration.ZERO);
-                return Outcome.CONTINUES;
+                return new Walked(Outcome.CONTINUES, progress);
             }
         }
-        return watch(campaign.id(), progress);
+        return new Walked(null, progress);
     }
 
     /** Every batch enqueued: the campaign is sent once every batch is done, checked again until it is. */
@@ -205,12 +257,12 @@ public class CampaignEnqueuer {
         return new AudiencePage(merged, bound == null);
     }
 
-    private EnqueueProgress enqueuePage(Campaign campaign, EnqueueProgress progress) {
+    private EnqueueProgress enqueuePage(Campaign campaign, EnqueueProgress progress, Selection selection) {
         AudiencePage page = audiencePage(campaign, progress.afterEmail());
         TreeSet<EmailAddress> merged = page.addresses();
         boolean lastPage = page.last();
         if (merged.isEmpty()) {
-            return new EnqueueProgress(progress.afterEmail(), progress.nextBatch(), lastPage, progress.legacyBound());
+            return progress.movedTo(progress.afterEmail(), progress.nextBatch(), lastPage);
         }
 
         Map<EmailAddress, Subscriber> profiles = subscribers.findAll(List.copyOf(merged));
@@ -225,9 +277,11 @@ public class CampaignEnqueuer {
                     && profile.email().legacyKey().compareTo(progress.legacyBound()) <= 0) {
                 continue; // handled by the earlier version's walk before the upgrade (see EnqueueProgress)
             }
+            if (!selection.includes(email.key())) {
+                continue; // another walk's (an A/B test's sample or remainder)
+            }
             switch (AudienceMember.judge(campaign, profile)) {
-                case RECIPIENT -> current.add(new LedgerRecipient(email.key(),
-                        VariantAssignment.variantFor(campaign.id(), email.key(), campaign.variants())));
+                case RECIPIENT -> current.add(new LedgerRecipient(email.key(), selection.variant(email.key())));
                 case SUPPRESSED -> suppressed++;
                 case EXCLUDED -> excluded++;
                 case OUTSIDE -> { }
@@ -277,6 +331,6 @@ public class CampaignEnqueuer {
             nextBatch = batch.batch() + 1;
         }
         sendQueue.enqueue(campaign.id(), toQueue);
-        return new EnqueueProgress(coveredUpTo, nextBatch, lastPage, progress.legacyBound());
+        return progress.movedTo(coveredUpTo, nextBatch, lastPage);
     }
 }

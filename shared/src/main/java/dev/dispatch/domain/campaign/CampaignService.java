@@ -5,6 +5,9 @@ import dev.dispatch.domain.InvalidInputException;
 import dev.dispatch.domain.NotFoundException;
 import dev.dispatch.domain.message.TemplateRenderer;
 import dev.dispatch.domain.subscriber.EmailAddress;
+import dev.dispatch.domain.subscriber.SubscriberCounters;
+import dev.dispatch.domain.subscriber.SubscriberStats;
+import dev.dispatch.domain.subscriber.SubscriberStatus;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -24,9 +27,18 @@ public class CampaignService {
     private final TemplateRenderer templates;
     private final SenderAllowlist senders;
     private final Clock clock;
+    /** Null: an A/B test's sample size is not checked against the audience before it is sent. */
+    private final SubscriberCounters audience;
 
     public CampaignService(CampaignStore campaigns, SendLedger ledger, SendQueue sendQueue, EnqueueRequests wakeUps,
             TemplateRenderer templates, SenderAllowlist senders, Clock clock) {
+        this(campaigns, ledger, sendQueue, wakeUps, templates, senders, clock, null);
+    }
+
+    /** @param audience the subscriber counters, to refuse sending an A/B test whose audience can't fill its sample */
+    public CampaignService(CampaignStore campaigns, SendLedger ledger, SendQueue sendQueue, EnqueueRequests wakeUps,
+            TemplateRenderer templates, SenderAllowlist senders, Clock clock, SubscriberCounters audience) {
+        this.audience = audience;
         this.campaigns = campaigns;
         this.ledger = ledger;
         this.sendQueue = sendQueue;
@@ -62,6 +74,9 @@ public class CampaignService {
         if (campaign.status() != CampaignStatus.DRAFT && campaign.status() != CampaignStatus.SCHEDULED) {
             throw new ConflictException("a " + campaign.status().wireName() + " campaign can't be sent"
                     + (campaign.status() == CampaignStatus.PAUSED ? "; resume it instead" : ""));
+        }
+        if (campaign.abTest() != null && audience != null) {
+            campaign.abTest().checkSampleSize(campaign.variants(), audienceAtMost(campaign));
         }
         move(campaign, target, later ? at : null);
         wakeUps.request(id, Duration.ZERO);
@@ -105,6 +120,24 @@ public class CampaignService {
             sendQueue.enqueue(id, parked); // so their recipients get their recorded reason
         }
         return get(id);
+    }
+
+    /**
+     * An upper bound of the campaign's audience from the per-segment counters (a member of two target segments counts
+     * twice, excluded segments are not taken off), so a test is refused only when even that can't fill its sample.
+     */
+    private long audienceAtMost(Campaign campaign) {
+        SubscriberStats stats = audience.read();
+        long total = 0;
+        for (String segment : campaign.segments()) {
+            total += stats.bySegment().getOrDefault(segment, Map.of()).getOrDefault(SubscriberStatus.ACTIVE, 0L);
+        }
+        return total;
+    }
+
+    /** The A/B test's decision time and decision so far. */
+    public AbTestState abTestState(String id) {
+        return campaigns.abTestState(id);
     }
 
     public Map<String, Long> counters(String id) {

@@ -18,6 +18,22 @@ public interface CampaignStore {
     /** Moves the cursor only if it still equals {@code expected}; false if another invocation moved it. */
     boolean advance(String id, EnqueueProgress expected, EnqueueProgress next);
 
+    /**
+     * Starts the A/B test's remainder walk: moves a complete first-walk cursor equal to {@code expected} to
+     * {@code next} (walk {@link EnqueueProgress#REMAINDER_WALK}, from the first address). False if it is not (any more)
+     * that cursor.
+     */
+    boolean restart(String id, EnqueueProgress expected, EnqueueProgress next);
+
+    /** The A/B test's stored moments and decision (empty parts before they are fixed). */
+    AbTestState abTestState(String id);
+
+    /** Fixes when the A/B test decides, once: the stored time wins over {@code decideAt} if there is one. */
+    Instant fixAbTestDecideAt(String id, Instant decideAt);
+
+    /** Stores the A/B test's decision once: a decision stored before wins and is returned instead. */
+    AbTestDecision fixAbTestDecision(String id, AbTestDecision decision);
+
     /** Adds to named counters (atomic ADD), e.g. sent, rejected, skippedSuppressed, batchesDone. */
     void addCounters(String id, Map<String, Long> deltas);
 

@@ -27,6 +27,15 @@ public final class VariantAssignment {
         return variants.get(variants.size() - 1).id();
     }
 
+    /**
+     * Whether a recipient is in an A/B test's sample: a second stable hash (salted apart from the variant's, so the
+     * sample is not made of the first variant's buckets) below {@code samplePercent}. The same address is always in
+     * or out, so the remainder walk skips exactly the sample, however often either walk runs.
+     */
+    public static boolean inSample(String campaignId, String email, int samplePercent) {
+        return bucket("sample\n" + campaignId, email) < samplePercent * 100;
+    }
+
     static int bucket(String campaignId, String email) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256")
