@@ -233,8 +233,9 @@ class DashboardBrowserTest {
         int firstRefreshes = refreshes();
         String status = null;
         for (long end = System.nanoTime() + Duration.ofSeconds(60).toNanos(); System.nanoTime() < end; ) {
-            String processed = text("[data-campaign='" + id + "'] [data-field='processed']");
+            // Status first: a figure read after "sent" was seen is from that render or a later one, so the final one.
             status = text("[data-campaign='" + id + "'] [data-field='status']");
+            String processed = text("[data-campaign='" + id + "'] [data-field='processed']");
             if (processed != null && processed.matches("\\d+")) {
                 int value = Integer.parseInt(processed);
                 if (processedSeen.isEmpty() || processedSeen.get(processedSeen.size() - 1) != value) {
