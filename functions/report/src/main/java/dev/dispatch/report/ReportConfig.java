@@ -10,9 +10,19 @@ import java.util.Optional;
 public interface ReportConfig {
     Tables tables();
 
+    /** The queues whose depths the system view shows (read only: GetQueueAttributes). */
+    Queues queues();
+
     Secrets secrets();
 
     Report report();
+
+    Dashboard dashboard();
+
+    Warming warming();
+
+    /** A folder with providers.yaml (and warming.yaml) instead of the shipped ones; empty = the shipped files. */
+    Optional<String> configDir();
 
     /** Read only: the reports never write. */
     interface Tables {
@@ -30,11 +40,31 @@ public interface ReportConfig {
         String suppressions();
 
         String engagement();
+
+        /** Pacing counters and warming plans' state and usage (the system and warming views). */
+        String control();
     }
 
-    /** The same API key secret the api function checks keys against, by ARN. */
+    interface Queues {
+        String enqueue();
+
+        String send();
+
+        String engagement();
+
+        String enqueueDeadLetter();
+
+        String sendDeadLetter();
+
+        String engagementDeadLetter();
+    }
+
+    /** The same API key secret the api function checks keys against, by ARN, and the dashboard's session key. */
     interface Secrets {
         String apiKeyDigests();
+
+        /** {@code {"key": "..."}}: signs the dashboard's session cookies (DashboardSessions). */
+        String dashboardSessionKey();
 
         Duration refreshInterval();
 
@@ -49,5 +79,25 @@ public interface ReportConfig {
          */
         @WithDefault("")
         String prices();
+    }
+
+    interface Dashboard {
+        /** How long a session made from the API key lasts (then the login page again). */
+        @WithDefault("1H")
+        Duration sessionLifetime();
+
+        /** How often the page fetches the reports again. */
+        @WithDefault("10S")
+        Duration refreshInterval();
+    }
+
+    /** IP warm-up plans come from the shipped warming.yaml, as in the api function. */
+    interface Warming {
+        Test test();
+
+        /** Test profile only ({@code %test.} in application.properties): a warming.yaml on disk instead. */
+        interface Test {
+            Optional<String> configFile();
+        }
     }
 }

@@ -30,11 +30,13 @@ import java.util.Map;
  * {@code GET /reports/{report}}: JSON, or CSV of the report's main table with {@code Accept: text/csv}. Every
  * report reads precomputed aggregates only (campaign counters, provider daily statistics, lifecycle moves), a fixed
  * number of reads whatever the audience size - except {@code churn}, which ranks a segment's members and so reads
- * them (see {@link SubscriberReports}). The dashboard is not built yet: it answers 501 (behind the key too).
+ * them (see {@link SubscriberReports}). The system and warming views are SystemReportResource's, the dashboard
+ * DashboardResource's.
  */
 @Path("/")
 public class ReportResource {
-    static final List<String> REPORTS = List.of("campaign", "providers", "trends", "lifecycle", "churn");
+    /** Every report, for the 404 of an unknown one; status and warming are served by SystemReportResource. */
+    static final List<String> REPORTS = List.of("campaign", "providers", "trends", "lifecycle", "churn", "status", "warming");
     static final String CSV = "text/csv";
 
     private final CampaignStore campaigns;
@@ -49,13 +51,6 @@ public class ReportResource {
         this.stats = stats;
         this.prices = prices;
         this.clock = clock;
-    }
-
-    @GET
-    @Path("dashboard")
-    public Response dashboard() {
-        return Response.status(501).type(MediaType.APPLICATION_JSON)
-                .entity(Map.of("error", "the dashboard is not built yet; the reports are at /reports/{report}")).build();
     }
 
     @GET

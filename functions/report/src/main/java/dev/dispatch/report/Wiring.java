@@ -1,6 +1,18 @@
 package dev.dispatch.report;
 
+import dev.dispatch.adapter.config.ConfigFiles;
+import dev.dispatch.adapter.dynamodb.DynamoDbActiveCampaigns;
 import dev.dispatch.adapter.dynamodb.DynamoDbCampaignStore;
+import dev.dispatch.adapter.dynamodb.DynamoDbPacingStore;
+import dev.dispatch.adapter.dynamodb.DynamoDbWarmingStore;
+import dev.dispatch.adapter.secrets.DashboardSessions;
+import dev.dispatch.adapter.secrets.SecretReader;
+import dev.dispatch.adapter.sqs.SqsQueueDepths;
+import dev.dispatch.domain.config.ProviderCatalog;
+import dev.dispatch.domain.pacing.SharedPacing;
+import dev.dispatch.domain.system.SystemStatus;
+import dev.dispatch.domain.warming.WarmingConfig;
+import dev.dispatch.domain.warming.WarmingStore;
 import dev.dispatch.adapter.dynamodb.DynamoDbDeliveryStats;
 import dev.dispatch.adapter.dynamodb.DynamoDbEngagementStore;
 import dev.dispatch.adapter.dynamodb.DynamoDbLifecycleStats;
@@ -22,11 +34,14 @@ import io.quarkus.runtime.Startup;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.time.Clock;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.jboss.logging.Logger;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
 
-/** The read-only stores the reports use, and the API key check shared with the api function. */
+/** The read-only stores the reports and the dashboard use, the API key check shared with the api function, and dashboard sessions. */
 public class Wiring {
     private static final Logger LOG = Logger.getLogger(Wiring.class);
 
@@ -76,18 +91,77 @@ public class Wiring {
         return ProviderPrices.parse(config.report().prices(), "dispatch.report.prices (REPORT_PROVIDER_PRICES)");
     }
 
+    /** One Secrets Manager client per container; every secret is read once at cold start, then kept fresh. */
+    @Produces
+    @Singleton
+    SecretReader secretReader(ReportConfig config) {
+        return new SecretsManagerReader(SecretsManagerReader.client(config.secrets().endpointOverride()));
+    }
+
     /** The same secret and digest rule as the api function (ApiKeyDigests.accepts). */
     @Produces
     @Singleton
     @Startup
-    ApiKeyDigests apiKeyDigests(ReportConfig config) {
-        SecretsManagerReader secrets = new SecretsManagerReader(SecretsManagerReader.client(config.secrets().endpointOverride()));
+    ApiKeyDigests apiKeyDigests(SecretReader secrets, ReportConfig config) {
         CachedSecret<List<byte[]>> digests = new CachedSecret<>(config.secrets().apiKeyDigests(), secrets,
                 SecretValues::apiKeyDigests, config.secrets().refreshInterval(), Clock.systemUTC());
         if (digests.get().isEmpty()) {
             LOG.warnf("no API key digest in secret %s: every report answers 401 until one is put there", digests.secretId());
         }
         return new ApiKeyDigests(digests);
+    }
+
+    /** Dashboard sessions, signed with the DashboardSessionSecret's key; a missing or short key fails the cold start. */
+    @Produces
+    @Singleton
+    @Startup
+    DashboardSessions dashboardSessions(SecretReader secrets, ReportConfig config) {
+        CachedSecret<byte[]> key = new CachedSecret<>(config.secrets().dashboardSessionKey(), secrets,
+                SecretValues::sessionKey, config.secrets().refreshInterval(), Clock.systemUTC());
+        return new DashboardSessions(key, config.dashboard().sessionLifetime(), Clock.systemUTC());
+    }
+
+    /** providers.yaml (or DISPATCH_CONFIG_DIR's), as the api reads it: the system view lists its providers. */
+    @Produces
+    @Singleton
+    @Startup
+    ProviderCatalog providerCatalog(ReportConfig config) {
+        return ConfigFiles.providers(config.configDir().filter(d -> !d.isBlank()).map(java.nio.file.Path::of));
+    }
+
+    /**
+     * GET /reports/status: the api's SystemStatus over the same read-only adapters (queue attributes, pacing
+     * counters, a Scan of the campaigns table for the sending campaigns, at most 5 pages; nothing per subscriber).
+     */
+    @Produces
+    @Singleton
+    SystemStatus systemStatus(DynamoDbClient dynamoDb, SqsClient sqs, ReportConfig config, ProviderCatalog catalog) {
+        Map<String, String> queues = new LinkedHashMap<>();
+        queues.put("enqueue", config.queues().enqueue());
+        queues.put("enqueue-dead-letter", config.queues().enqueueDeadLetter());
+        queues.put("send", config.queues().send());
+        queues.put("send-dead-letter", config.queues().sendDeadLetter());
+        queues.put("engagement", config.queues().engagement());
+        queues.put("engagement-dead-letter", config.queues().engagementDeadLetter());
+        return new SystemStatus(new SqsQueueDepths(sqs, queues),
+                new SharedPacing(new DynamoDbPacingStore(dynamoDb, config.tables().control()), catalog, Clock.systemUTC()),
+                catalog, new DynamoDbActiveCampaigns(dynamoDb, config.tables().campaigns()), Clock.systemUTC());
+    }
+
+    /** warming.yaml, validated at start as in the api function. */
+    @Produces
+    @Singleton
+    @Startup
+    WarmingConfig warmingConfig(ReportConfig config) {
+        return config.warming().test().configFile().filter(f -> !f.isBlank())
+                .map(f -> ConfigFiles.warming(java.nio.file.Path.of(f))).orElseGet(ConfigFiles::warming);
+    }
+
+    /** Read only here (plan state, today's usage); warming-tick and the api write it. */
+    @Produces
+    @Singleton
+    WarmingStore warmingStore(DynamoDbClient dynamoDb, ReportConfig config) {
+        return new DynamoDbWarmingStore(dynamoDb, config.tables().control());
     }
 
     @Produces

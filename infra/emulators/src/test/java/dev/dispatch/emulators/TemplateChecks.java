@@ -357,7 +357,10 @@ final class TemplateChecks {
             Map.entry("EnqueueCampaignFunction CampaignsTable", MIGRATION),
             Map.entry("ApiFunction SendLedgerTable", "data requests find a person's send-ledger entries (batches hold "
                     + "many recipients, no index by address): DynamoDbPersonalData.ledgerItems, a projected Scan per "
-                    + "export or erasure, bounded by the ledger's TTL"));
+                    + "export or erasure, bounded by the ledger's TTL"),
+            Map.entry("ReportFunction CampaignsTable", "the dashboard's GET /reports/status lists the campaigns sending "
+                    + "now, as the api's /system/status does (DynamoDbActiveCampaigns: a filtered, projected Scan of at "
+                    + "most 5 pages, one item per campaign)"));
 
     /**
      * Least privilege: every function declares its Policies (an empty list when it calls no AWS service), in explicit

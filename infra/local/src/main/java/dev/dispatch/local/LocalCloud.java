@@ -396,6 +396,7 @@ public final class LocalCloud implements AutoCloseable {
         b.append(String.format("  API             %s%n", apiUrl()));
         b.append(String.format("  Swagger UI      %s%n", apiUrl("/docs")));
         b.append(String.format("  Dev API key     %s%n", devApiKey));
+        b.append(String.format("  Dashboard       %s (sign in with the dev API key)%n", apiUrl("/dashboard")));
         b.append(String.format("  SES mail viewer %s%n", localAws.sesEndpoint()));
         b.append(String.format("  Webhooks        %s (HMAC secret %s, format in events/README.md)%n",
                 apiUrl("/webhooks/generic"), genericWebhookSecret));

@@ -41,6 +41,18 @@ public final class SecretValues {
         return Optional.ofNullable(fields(text).get(name));
     }
 
+    /**
+     * {@code {"key": "<at least 32 characters>"}}: the key that signs dashboard sessions (report function). Too short
+     * or absent is refused, so a placeholder never signs anything.
+     */
+    public static byte[] sessionKey(String text) {
+        String key = field(text, "key").orElseThrow(() -> new IllegalArgumentException("the secret has no \"key\" member"));
+        if (key.length() < 32) {
+            throw new IllegalArgumentException("the secret's \"key\" is shorter than 32 characters");
+        }
+        return key.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     /** {@code {"sha256": ["<64 hex>", ...]}}: the SHA-256 digests of the accepted API keys. */
     public static List<byte[]> apiKeyDigests(String text) {
         JsonNode digests = object(text).path("sha256");

@@ -146,7 +146,8 @@ class ReportsApiTest {
 
     @Test
     void withoutTheKeyEveryReportRouteIsRefused() {
-        for (String path : List.of("/reports/campaign?campaign=x", "/reports/providers", "/reports/trends", "/reports/nope", "/dashboard")) {
+        for (String path : List.of("/reports/campaign?campaign=x", "/reports/providers", "/reports/trends", "/reports/nope",
+                "/reports/status", "/reports/warming")) {
             HttpResponse<String> none = LocalCloudExtension.get(path);
             assertEquals(401, none.statusCode(), path + ": " + none.body());
             HttpResponse<String> wrong = LocalCloudExtension.send(LocalCloudExtension.request(path)
@@ -155,6 +156,55 @@ class ReportsApiTest {
             assertEquals("unauthorized", json(wrong).get("error").asText(), wrong.body());
             assertTrue(!wrong.body().contains("\"counts\""), wrong.body());
         }
+    }
+
+    /** The dashboard's page without a session is the login page: no figures, no script that fetches them. */
+    @Test
+    void withoutTheKeyTheDashboardIsTheLoginPageUnderAStrictContentSecurityPolicy() {
+        HttpResponse<String> page = LocalCloudExtension.get("/dashboard");
+        assertEquals(200, page.statusCode(), page.body());
+        assertTrue(page.body().contains("action=\"/dashboard/login\"") && !page.body().contains("dashboard.js"), page.body());
+        assertTrue(page.headers().firstValue("Content-Security-Policy").orElse("").startsWith("default-src 'self'"),
+                page.headers().toString());
+        HttpResponse<String> wrong = LocalCloudExtension.send(LocalCloudExtension.request("/dashboard/login")
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("key=not-the-key")).build());
+        assertEquals(401, wrong.statusCode(), wrong.body());
+        assertTrue(wrong.headers().firstValue("Set-Cookie").isEmpty(), wrong.headers().toString());
+        HttpResponse<String> forged = LocalCloudExtension.send(LocalCloudExtension.request("/reports/status")
+                .header("Cookie", "dispatch_session=v1.9999999999.AAAA").GET().build());
+        assertEquals(401, forged.statusCode(), forged.body());
+        HttpResponse<String> right = LocalCloudExtension.send(LocalCloudExtension.request("/dashboard/login")
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("key=" + LocalCloudExtension.devApiKey())).build());
+        assertEquals(303, right.statusCode(), right.body());
+        String cookie = right.headers().firstValue("Set-Cookie").orElse("");
+        assertTrue(cookie.startsWith("dispatch_session=v1.") && cookie.contains("HttpOnly") && cookie.contains("Secure")
+                && cookie.contains("SameSite=Strict"), cookie);
+        HttpResponse<String> withSession = LocalCloudExtension.send(LocalCloudExtension.request("/reports/status")
+                .header("Cookie", cookie.substring(0, cookie.indexOf(';'))).GET().build());
+        assertEquals(200, withSession.statusCode(), withSession.body());
+        HttpResponse<String> asset = LocalCloudExtension.get("/dashboard/assets/uPlot.iife.min.js");
+        assertEquals(200, asset.statusCode());
+        assertTrue(asset.body().contains("uPlot"), "the chart library is served from the function");
+        // Only the listed assets are open; anything else under /dashboard needs the key like every route.
+        assertEquals(401, LocalCloudExtension.get("/dashboard/assets/secret.txt").statusCode());
+        assertEquals(404, report("/dashboard/assets/secret.txt", "application/json").statusCode());
+    }
+
+    /** The dashboard's system and warming views are the api's own views (the same domain code), read by the report function. */
+    @Test
+    void theStatusAndWarmingReportsShowTheApisSystemViews() {
+        JsonNode warming = ok(report("/reports/warming", "application/json"));
+        assertEquals(json(call("GET", "/system/warming", null)), warming);
+        JsonNode status = ok(report("/reports/status", "application/json"));
+        JsonNode api = json(call("GET", "/system/status", null));
+        assertEquals(api.get("providers").size(), status.get("providers").size(), status.toString());
+        api.get("providers").fieldNames().forEachRemaining(p -> assertEquals(
+                api.get("providers").get(p).get("pacing").get("dailyQuota"), status.get("providers").get(p).get("pacing").get("dailyQuota"), p));
+        List<String> queues = new java.util.ArrayList<>();
+        status.get("queues").forEach(q -> queues.add(q.get("name").asText()));
+        assertEquals(List.of("enqueue", "enqueue-dead-letter", "send", "send-dead-letter", "engagement", "engagement-dead-letter"), queues);
     }
 
     @Test
