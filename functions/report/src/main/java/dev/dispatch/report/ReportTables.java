@@ -39,11 +39,12 @@ final class ReportTables {
                 header.addAll(List.of("provider", "share"));
                 header.addAll(PERIOD_COUNTS);
                 header.addAll(PERIOD_RATES);
-                header.addAll(List.of("pricePerThousand", "estimatedCost"));
+                header.addAll(List.of("reputation", "pricePerThousand", "estimatedCost"));
                 for (Object p : (List<?>) body.get("providers")) {
                     Map<String, Object> provider = map(p);
                     List<Object> row = row((String) provider.get("provider"), null, provider, PERIOD_COUNTS, PERIOD_RATES);
                     row.set(1, provider.get("share"));
+                    row.add(map(provider.get("reputation")).get("score"));
                     row.add(provider.get("pricePerThousand"));
                     row.add(provider.get("estimatedCost"));
                     rows.add(row);

@@ -49,6 +49,10 @@ class ProviderReportsTest {
         assertEquals(0.8, ses.get("share"));
         assertEquals(0.4, (Double) ses.get("estimatedCost"), 1e-12);
         assertEquals(30.0 / 4000, ((Map<String, Double>) ses.get("rates")).get("bounceRate"), 1e-12);
+        // the selector's formula over the period: 80 - 400 x 30/4000 - 20000 x 3/3970 + 50 x 0 = 61.9
+        assertEquals(Map.of("score", 61.9, "neutral", false), ses.get("reputation"));
+        // 80 + 50 x 300/990 = 95.2; the 99,999 sent outside the period would not change it, but are not counted
+        assertEquals(Map.of("score", 95.2, "neutral", false), postmark.get("reputation"));
     }
 
     @Test

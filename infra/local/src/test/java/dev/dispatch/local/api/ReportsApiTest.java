@@ -3,6 +3,7 @@ package dev.dispatch.local.api;
 import static dev.dispatch.local.LocalCloudExtension.call;
 import static dev.dispatch.local.LocalCloudExtension.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -129,6 +130,10 @@ class ReportsApiTest {
         assertEquals(4000, byName.get(ses).get("sent").asLong());
         assertEquals(4000.0 / 4500, byName.get(ses).get("share").asDouble(), 1e-12);
         assertTrue(byName.get(pm).get("estimatedCost").isNull(), "no price configured for " + pm);
+        // provider selection's reputation formula over the period: 80 - 400 x 110/4000 - 20000 x 1/3890 + 50 x 700/3890
+        assertEquals(72.9, byName.get(ses).get("reputation").get("score").asDouble(), 1e-9, byName.get(ses).toString());
+        assertEquals(95.0, byName.get(pm).get("reputation").get("score").asDouble(), 1e-9, byName.get(pm).toString());
+        assertFalse(byName.get(pm).get("reputation").get("neutral").asBoolean(), byName.get(pm).toString());
 
         JsonNode series = ok(report("/reports/trends?" + period + "&provider=" + ses + "&metric=sent", "application/json"));
         assertEquals(List.of(1000.0, 3000.0, 0.0), values(series.get("days")));
@@ -142,6 +147,8 @@ class ReportsApiTest {
         assertEquals(200, csv.statusCode(), csv.body());
         assertTrue(csv.body().startsWith("provider,share,sent,"), csv.body());
         assertTrue(csv.body().contains("\r\n" + ses + ",0.8888888888888888,4000,3890,"), csv.body());
+        assertTrue(csv.body().contains(",reputation,pricePerThousand,estimatedCost\r\n"), csv.body());
+        assertTrue(csv.body().contains(",72.9,,\r\n"), csv.body());
     }
 
     @Test
