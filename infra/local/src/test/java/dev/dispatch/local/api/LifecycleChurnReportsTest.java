@@ -26,11 +26,14 @@ import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * The lifecycle and churn reports end to end: events through POST /engagement/track -> EngagementQueue ->
  * apply-engagement (which keeps the lifecycle aggregate), read back by the report function. The lifecycle aggregate
- * is shared by every test of the cloud, so the lifecycle report is compared before and after this test's events.
+ * is shared by every test of the cloud, so the lifecycle report is compared before and after this test's events,
+ * once the engagement queue has drained: an event an earlier test queued (a webhook fixture, a retried record)
+ * would otherwise be applied in between and move the counts too.
  */
 @ExtendWith(LocalCloudExtension.class)
 class LifecycleChurnReportsTest {
@@ -83,6 +86,28 @@ class LifecycleChurnReportsTest {
         throw new AssertionError("the " + type + " of " + email + " was not applied in time");
     }
 
+    /** Waits until no engagement event is queued or being applied (ElasticMQ's counts are exact). */
+    private static void awaitEngagementQueueDrained() throws InterruptedException {
+        var aws = LocalCloudExtension.localAws();
+        String queue = aws.resources().queueUrl("EngagementQueue");
+        int quietChecks = 0;
+        for (long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos(); System.nanoTime() < deadline; ) {
+            Map<QueueAttributeName, String> counts = aws.sqs()
+                    .getQueueAttributes(b -> b.queueUrl(queue).attributeNames(
+                            QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                            QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE,
+                            QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED))
+                    .attributes();
+            boolean empty = counts.values().stream().allMatch("0"::equals);
+            quietChecks = empty ? quietChecks + 1 : 0;
+            if (quietChecks == 3) {
+                return;
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("the engagement queue did not drain: other tests' events are still being applied");
+    }
+
     /** Every (day, move) count of the lifecycle report over the period. */
     private Map<String, Long> moves() {
         Map<String, Long> moves = new TreeMap<>();
@@ -126,6 +151,7 @@ class LifecycleChurnReportsTest {
             HttpResponse<String> created = call("POST", "/subscribers", "{\"email\":\"" + email + "\",\"segments\":[\"" + segment + "\"]}");
             assertEquals(201, created.statusCode(), created.body());
         }
+        awaitEngagementQueueDrained();
         Map<String, Long> before = moves();
         JsonNode beforeReport = ok(report(period, "application/json"));
 
