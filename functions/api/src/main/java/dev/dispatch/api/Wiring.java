@@ -1,12 +1,9 @@
 package dev.dispatch.api;
 
 import dev.dispatch.adapter.config.ConfigFiles;
-import dev.dispatch.adapter.dynamodb.DynamoDbActiveCampaigns;
 import dev.dispatch.adapter.dynamodb.DynamoDbAddressMigration;
-import dev.dispatch.adapter.dynamodb.DynamoDbPacingStore;
-import dev.dispatch.adapter.sqs.SqsQueueDepths;
+import dev.dispatch.adapter.system.SystemStatusAdapters;
 import dev.dispatch.domain.config.ProviderCatalog;
-import dev.dispatch.domain.pacing.SharedPacing;
 import dev.dispatch.domain.system.SystemStatus;
 import dev.dispatch.adapter.dynamodb.DynamoDbCampaignStore;
 import dev.dispatch.adapter.dynamodb.DynamoDbDeliveryStats;
@@ -51,9 +48,7 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.jboss.logging.Logger;
@@ -131,16 +126,10 @@ public class Wiring {
     @Produces
     @Singleton
     SystemStatus systemStatus(DynamoDbClient dynamoDb, SqsClient sqs, ApiConfig config, ProviderCatalog catalog) {
-        Map<String, String> queues = new LinkedHashMap<>();
-        queues.put("enqueue", config.queues().enqueue());
-        queues.put("enqueue-dead-letter", config.queues().enqueueDeadLetter());
-        queues.put("send", config.queues().send());
-        queues.put("send-dead-letter", config.queues().sendDeadLetter());
-        queues.put("engagement", config.queues().engagement());
-        queues.put("engagement-dead-letter", config.queues().engagementDeadLetter());
-        return new SystemStatus(new SqsQueueDepths(sqs, queues),
-                new SharedPacing(new DynamoDbPacingStore(dynamoDb, config.tables().control()), catalog, Clock.systemUTC()),
-                catalog, new DynamoDbActiveCampaigns(dynamoDb, config.tables().campaigns()), Clock.systemUTC());
+        var q = config.queues();
+        return SystemStatusAdapters.systemStatus(dynamoDb, sqs, new SystemStatusAdapters.WorkQueues(q.enqueue(),
+                q.enqueueDeadLetter(), q.send(), q.sendDeadLetter(), q.engagement(), q.engagementDeadLetter()),
+                config.tables().control(), config.tables().campaigns(), catalog);
     }
 
     /** One Secrets Manager client per container; every secret is read once here at cold start, then kept fresh. */

@@ -1,15 +1,12 @@
 package dev.dispatch.report;
 
 import dev.dispatch.adapter.config.ConfigFiles;
-import dev.dispatch.adapter.dynamodb.DynamoDbActiveCampaigns;
 import dev.dispatch.adapter.dynamodb.DynamoDbCampaignStore;
-import dev.dispatch.adapter.dynamodb.DynamoDbPacingStore;
 import dev.dispatch.adapter.dynamodb.DynamoDbWarmingStore;
 import dev.dispatch.adapter.secrets.DashboardSessions;
 import dev.dispatch.adapter.secrets.SecretReader;
-import dev.dispatch.adapter.sqs.SqsQueueDepths;
+import dev.dispatch.adapter.system.SystemStatusAdapters;
 import dev.dispatch.domain.config.ProviderCatalog;
-import dev.dispatch.domain.pacing.SharedPacing;
 import dev.dispatch.domain.system.SystemStatus;
 import dev.dispatch.domain.warming.WarmingConfig;
 import dev.dispatch.domain.warming.WarmingStore;
@@ -34,9 +31,7 @@ import io.quarkus.runtime.Startup;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.time.Clock;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.jboss.logging.Logger;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -136,16 +131,10 @@ public class Wiring {
     @Produces
     @Singleton
     SystemStatus systemStatus(DynamoDbClient dynamoDb, SqsClient sqs, ReportConfig config, ProviderCatalog catalog) {
-        Map<String, String> queues = new LinkedHashMap<>();
-        queues.put("enqueue", config.queues().enqueue());
-        queues.put("enqueue-dead-letter", config.queues().enqueueDeadLetter());
-        queues.put("send", config.queues().send());
-        queues.put("send-dead-letter", config.queues().sendDeadLetter());
-        queues.put("engagement", config.queues().engagement());
-        queues.put("engagement-dead-letter", config.queues().engagementDeadLetter());
-        return new SystemStatus(new SqsQueueDepths(sqs, queues),
-                new SharedPacing(new DynamoDbPacingStore(dynamoDb, config.tables().control()), catalog, Clock.systemUTC()),
-                catalog, new DynamoDbActiveCampaigns(dynamoDb, config.tables().campaigns()), Clock.systemUTC());
+        var q = config.queues();
+        return SystemStatusAdapters.systemStatus(dynamoDb, sqs, new SystemStatusAdapters.WorkQueues(q.enqueue(),
+                q.enqueueDeadLetter(), q.send(), q.sendDeadLetter(), q.engagement(), q.engagementDeadLetter()),
+                config.tables().control(), config.tables().campaigns(), catalog);
     }
 
     /** warming.yaml, validated at start as in the api function. */
