@@ -167,10 +167,12 @@ public final class LocalCloud implements AutoCloseable {
             starter.shutdownNow();
         }
 
-        for (SqsEventSource.Mapping mapping : model.sqsMappings(definitions)) {
-            if (!mapping.enabled()) {
+        for (SqsEventSource.Mapping declared : model.sqsMappings(definitions)) {
+            if (!declared.enabled()) {
                 continue;
             }
+            SqsEventSource.Mapping mapping = declared.withBatchSize(
+                    options.sqsBatchSizes().getOrDefault(declared.functionLogicalId(), declared.batchSize()));
             LocalFunction f = functions.get(mapping.functionLogicalId());
             SqsEventSource source = new SqsEventSource(mapping, f, localAws.sqs(), TemplateResources.REGION,
                     options.sqsVisibilityTimeoutSeconds(), options.verbose());

@@ -17,6 +17,7 @@ public final class LocalCloudOptions {
     private int defaultConcurrency = 1;
     private final Map<String, Integer> concurrency = new LinkedHashMap<>();
     private final Map<String, Duration> timeouts = new LinkedHashMap<>();
+    private final Map<String, Integer> sqsBatchSizes = new LinkedHashMap<>();
     private boolean verbose;
     private Integer sqsVisibilityTimeoutSeconds;
     private boolean schedulesEnabled = true;
@@ -229,6 +230,22 @@ public final class LocalCloudOptions {
 
     public Map<String, Duration> timeouts() {
         return Map.copyOf(timeouts);
+    }
+
+    /**
+     * Gives the function's SQS event sources this BatchSize instead of the template's: a test that counts invocations
+     * (a circuit breaker's calls) needs a known number of them, not however many messages one poll happened to catch.
+     */
+    public LocalCloudOptions sqsBatchSize(String functionLogicalId, int messages) {
+        if (messages < 1 || messages > 10_000) {
+            throw new IllegalArgumentException("sqsBatchSize must be 1..10000: " + messages);
+        }
+        sqsBatchSizes.put(functionLogicalId, messages);
+        return this;
+    }
+
+    public Map<String, Integer> sqsBatchSizes() {
+        return Map.copyOf(sqsBatchSizes);
     }
 
     public LocalCloudOptions defaultConcurrency(int processes) {

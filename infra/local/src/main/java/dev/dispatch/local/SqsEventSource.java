@@ -40,6 +40,11 @@ public final class SqsEventSource implements AutoCloseable {
             String queueArn, int batchSize, int maximumBatchingWindowSeconds, boolean reportBatchItemFailures,
             boolean enabled, Integer maximumConcurrency) {
 
+        public Mapping withBatchSize(int messages) {
+            return new Mapping(functionLogicalId, eventName, queueLogicalId, queueUrl, queueArn, messages,
+                    maximumBatchingWindowSeconds, reportBatchItemFailures, enabled, maximumConcurrency);
+        }
+
         /** Pollers for a function of {@code processes} processes: one per invocation at a time, capped as declared. */
         public int pollers(int processes) {
             return maximumConcurrency == null ? processes : Math.max(1, Math.min(processes, maximumConcurrency));

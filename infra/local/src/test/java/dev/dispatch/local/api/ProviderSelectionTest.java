@@ -50,6 +50,10 @@ class ProviderSelectionTest {
                 .parameter("PostmarkApiUrl", postmark.url().toString())
                 // small batches: a campaign is many send-batch invocations, so the breaker has calls to count
                 .environment("DISPATCH_ENQUEUE_BATCH_SIZE", "10")
+                // one SQS message (10 recipients) per send-batch invocation: an invocation that saw Postmark fail
+                // avoids it for the rest of its messages, so with the template's 10 messages per invocation a 200-
+                // recipient campaign could be just two invocations, two failed calls, and the breaker never opened
+                .sqsBatchSize("SendBatchFunction", 1)
                 // send-batch re-reads the shared health and overrides this often (2 s in the template's default)
                 .environment("DISPATCH_ROUTING_REFRESH", "PT0.2S")
                 .workDir(ProjectLayout.root().resolve("infra/local/target/local-cloud-selection-pid-"
