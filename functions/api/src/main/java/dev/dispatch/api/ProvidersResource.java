@@ -12,6 +12,7 @@ import dev.dispatch.domain.routing.ProviderHealth;
 import dev.dispatch.domain.routing.ProviderOverride;
 import dev.dispatch.domain.routing.Reputation;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.PUT;
@@ -141,8 +142,30 @@ public class ProvidersResource {
         return view;
     }
 
+    @DELETE
+    @Path("/{provider}/override")
+    @Operation(summary = "Remove a provider's run-time override (audited): its configured enabled flag and weight apply again",
+            description = "The removal is recorded like any change (which API key, when); send-batch uses the configured "
+                    + "values within seconds. Answers the provider's view, as GET /system/providers shows it.")
+    public Map<String, Object> clearOverride(@PathParam("provider") String provider,
+            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
+        if (!ProviderCatalog.KNOWN.contains(provider)) {
+            throw new NotFoundException("no provider " + provider + " (known: postmark, sendgrid, ses)");
+        }
+        String by = ApiKeyFilter.keyId(authorization);
+        control.override(ProviderOverride.clear(provider, clock.instant(), by));
+        LOG.infof("provider %s override removed by %s", provider, by);
+        Instant now = clock.instant();
+        ProviderControl.Snapshot shared = control.read(List.of(provider), now, rules.breaker().window());
+        LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
+        return view(provider, shared, stats.days(today.minusDays(Reputation.DAYS - 1), today));
+    }
+
     private Map<String, Object> view(String name, ProviderControl.Snapshot shared, List<DeliveryStats.Day> days) {
         ProviderOverride o = shared.overrides().get(name);
+        if (o != null && o.clears()) {
+            o = null; // removed: the item stays only to say who removed it
+        }
         ProviderSettings settings = catalog.get(name).orElse(null);
         boolean configuredEnabled = settings != null && settings.enabled();
         Map<String, Object> v = new LinkedHashMap<>();
@@ -204,6 +227,7 @@ public class ProvidersResource {
         Map<String, Object> v = new LinkedHashMap<>();
         v.put("provider", o.provider());
         v.putAll(override(o));
+        v.put("cleared", o.clears());
         return v;
     }
 }

@@ -134,6 +134,21 @@ class ProviderControlOnDynamoDbTest {
                 new ProviderOverride(provider, false, null, t0, "key-aaaaaaaaaaaa")), mine, "newest first, as requested");
     }
 
+    @Test
+    void aClearedOverrideGivesBackTheConfiguredValuesAndIsAudited() {
+        DynamoDbProviderControl c = control();
+        c.override(new ProviderOverride(provider, false, 3, t0, "key-aaaaaaaaaaaa"));
+        ProviderOverride cleared = c.override(ProviderOverride.clear(provider, t0.plusSeconds(5), "key-bbbbbbbbbbbb"));
+        assertTrue(cleared.clears(), cleared.toString());
+        ProviderOverride read = c.read(List.of(provider), t0.plusSeconds(6), WINDOW).overrides().get(provider);
+        assertTrue(read == null || (read.enabled() == null && read.weight() == null), String.valueOf(read));
+        ProviderOverride later = c.override(new ProviderOverride(provider, null, 9, t0.plusSeconds(7), "key-aaaaaaaaaaaa"));
+        assertEquals(new ProviderOverride(provider, null, 9, t0.plusSeconds(7), "key-aaaaaaaaaaaa"), later,
+                "nothing from before the removal comes back");
+        List<ProviderOverride> mine = c.audit(1000).stream().filter(o -> o.provider().equals(provider)).toList();
+        assertEquals(ProviderOverride.clear(provider, t0.plusSeconds(5), "key-bbbbbbbbbbbb"), mine.get(1));
+    }
+
     private static int concurrently(int n, Callable<Boolean> task) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(n);
         try {

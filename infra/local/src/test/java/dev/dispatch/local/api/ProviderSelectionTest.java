@@ -136,7 +136,14 @@ class ProviderSelectionTest {
         assertEquals(keyId, change.path("by").asText());
         assertTrue(change.path("at").isTextual() || change.path("at").isNumber(), change.toString());
 
-        assertEquals(200, call("PUT", "/system/providers/postmark", "{\"enabled\": true, \"weight\": 20}").statusCode());
+        HttpResponse<String> cleared = call("DELETE", "/system/providers/postmark/override", null);
+        assertEquals(200, cleared.statusCode(), cleared.body());
+        assertEquals(true, json(cleared).path("enabled").asBoolean(false), cleared.body());
+        assertTrue(json(cleared).path("override").isNull(), cleared.body());
+        JsonNode removal = json(call("GET", "/system/providers", null)).path("changes").get(0);
+        assertEquals(true, removal.path("cleared").asBoolean(false), removal.toString());
+        assertEquals(keyId, removal.path("by").asText(), removal.toString());
+        assertEquals(404, call("DELETE", "/system/providers/pigeon/override", null).statusCode());
         Thread.sleep(500);
     }
 
