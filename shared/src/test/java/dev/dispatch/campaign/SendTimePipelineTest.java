@@ -115,7 +115,7 @@ class SendTimePipelineTest {
         Instant[] nine = {BERLIN_NINE, NEW_YORK_NINE, TOKYO_NINE};
         for (int i = 0; i < 21; i++) {
             String email = String.format("st%02d-%s@example.com", i, p.run);
-            p.subscribers.add(email, SubscriberDetails.of(null, null, Map.of(), List.of(segment), zones[i % 3]), "test");
+            p.subscribers.add(new dev.dispatch.domain.subscriber.EmailAddress(email), SubscriberDetails.of(null, null, Map.of(), List.of(segment), zones[i % 3]), "test");
             due.put(email, nine[i % 3]);
         }
         Campaign campaign = p.campaigns.create(new CampaignDraft("Waves " + p.run, "news@example.com", "Example", null,
