@@ -93,6 +93,9 @@ final class Pipeline {
     /** The enqueuer's clock (what the warming allowance is measured on). */
     Clock enqueueClock = Clock.systemUTC();
 
+    /** The send-time wave plans (null: this pipeline enqueues no campaign with a send time). */
+    CampaignEnqueuer.SendTimes sendTimes;
+
     /** How often the enqueuer looks at an A/B test's wait again (SQS delays are whole seconds). */
     Duration abTestCheckInterval = Duration.ofMinutes(15);
 
@@ -100,7 +103,7 @@ final class Pipeline {
         CampaignStore crashing = new CampaignStoreCrash(campaignStore, enqueueCrashesBeforeAdvance, enqueueCrashesBeforeRestart);
         return new CampaignEnqueuer(crashing, subscriberStore, ledger, new SqsSendQueue(sqs, sendQueue),
                 new SqsEnqueueRequests(sqs, enqueueQueue), migration, enqueueClock, batchSize, pageSize,
-                Duration.ofMillis(200), warming, abTestCheckInterval);
+                Duration.ofMillis(200), warming, abTestCheckInterval, sendTimes);
     }
 
     private BatchSender sender(Map<String, EmailProvider> providers) {

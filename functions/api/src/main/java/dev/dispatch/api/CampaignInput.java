@@ -3,6 +3,7 @@ package dev.dispatch.api;
 import dev.dispatch.domain.campaign.AbTest;
 import dev.dispatch.domain.campaign.CampaignContent;
 import dev.dispatch.domain.campaign.CampaignDraft;
+import dev.dispatch.domain.campaign.SendTime;
 import dev.dispatch.domain.campaign.Variant;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -31,7 +32,15 @@ public record CampaignInput(
                 + "clickToOpen) wins if every variant reached minSamplePerVariant (at least 30) and a two-proportion z-test "
                 + "says so at confidence (default 0.95, Bonferroni-corrected across variants); the winner goes to everyone "
                 + "else. No significant winner: fallback, a variant id (default: the first variant) or \"split\".")
-        AbTestInput abTest) {
+        AbTestInput abTest,
+        @Schema(description = "Send-time optimization: mode local sends at hour:minute in each recipient's own time zone "
+                + "(the profile's timeZone, else inferred from their opens and clicks, else defaultZone); mode best sends at "
+                + "each recipient's most engaged hour (else their domain's, else the campaign audience's, else hour). The "
+                + "recipients go in waves, one per send instant, shown under sendTime.waves in the campaign and its stats.")
+        SendTimeInput sendTime) {
+
+    public record SendTimeInput(@Schema(example = "local") String mode, @Schema(example = "9") Integer hour,
+            @Schema(example = "0") Integer minute, @Schema(example = "Europe/Paris") String defaultZone) {}
 
     public record VariantInput(String id, Integer percent, String subject, String html, String text) {}
 
@@ -46,6 +55,8 @@ public record CampaignInput(
         return new CampaignDraft(name, fromEmail, fromName, replyTo, new CampaignContent(subject, preheader, html, text),
                 variantList, segments, excludedSegments, providers, abTest == null ? null
                         : new AbTest.Input(abTest.samplePercent(), abTest.waitMinutes(), abTest.metric(),
-                                abTest.minSamplePerVariant(), abTest.confidence(), abTest.fallback()));
+                                abTest.minSamplePerVariant(), abTest.confidence(), abTest.fallback()),
+                sendTime == null ? null : new SendTime.Input(sendTime.mode(), sendTime.hour(), sendTime.minute(),
+                        sendTime.defaultZone()));
     }
 }

@@ -4,6 +4,9 @@ import dev.dispatch.domain.InvalidInputException;
 import dev.dispatch.domain.campaign.AbTest;
 import dev.dispatch.domain.campaign.Campaign;
 import dev.dispatch.domain.campaign.CampaignService;
+import dev.dispatch.domain.campaign.CampaignStatus;
+import dev.dispatch.domain.campaign.SendTime;
+import dev.dispatch.domain.campaign.WavePlan;
 import dev.dispatch.domain.analytics.CampaignStats;
 import dev.dispatch.domain.content.CampaignContentCheck;
 import jakarta.ws.rs.Consumes;
@@ -32,16 +35,19 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class CampaignResource {
     private final CampaignService campaigns;
     private final CampaignContentCheck content;
+    private final WavePlan waves;
 
-    public CampaignResource(CampaignService campaigns, CampaignContentCheck content) {
+    public CampaignResource(CampaignService campaigns, CampaignContentCheck content, WavePlan waves) {
         this.campaigns = campaigns;
         this.content = content;
+        this.waves = waves;
     }
 
     /** The A/B test's stored JSON and the stats body's decision are read and written by Jackson. */
     @io.quarkus.runtime.annotations.RegisterForReflection(targets = {dev.dispatch.domain.campaign.AbTest.class,
             dev.dispatch.domain.campaign.AbTest.Metric.class, dev.dispatch.domain.campaign.AbTestDecision.class,
-            dev.dispatch.domain.campaign.AbTestDecision.Arm.class, dev.dispatch.domain.campaign.AbTestDecision.Comparison.class})
+            dev.dispatch.domain.campaign.AbTestDecision.Arm.class, dev.dispatch.domain.campaign.AbTestDecision.Comparison.class,
+            SendTime.class, SendTime.Mode.class})
     static final class AbTestJson {
         private AbTestJson() {}
     }
@@ -133,7 +139,43 @@ public class CampaignResource {
             + "when none was significant), sendTo, fallbackUsed, reason, leader, z, pValue, confidence, requiredPValue, and "
             + "per variant sent, base, successes and rate.")
     public Map<String, Object> stats(@PathParam("id") String id) {
-        return CampaignStats.view(campaigns.get(id), campaigns.counters(id), campaigns.abTestState(id));
+        Campaign c = campaigns.get(id);
+        Map<String, Object> body = new LinkedHashMap<>(CampaignStats.view(c, campaigns.counters(id),
+                campaigns.abTestState(id)));
+        if (c.sendTime() != null) {
+            body.put("sendTime", sendTimeView(c));
+        }
+        return body;
+    }
+
+    /**
+     * The send-time settings and the planned waves: each one's instant (UTC), recipients and state (scheduled,
+     * enqueued with enqueuedAt, paused, cancelled). No waves yet: the audience is still being planned.
+     */
+    private Map<String, Object> sendTimeView(Campaign c) {
+        SendTime t = c.sendTime();
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("mode", t.mode().wireName());
+        view.put("hour", t.hour());
+        view.put("minute", t.minute());
+        view.put("defaultZone", t.defaultZone());
+        WavePlan.Progress plan = waves.progress(c.id());
+        view.put("planStartedAt", plan.start());
+        view.put("planned", plan.collected());
+        List<Map<String, Object>> list = new java.util.ArrayList<>();
+        for (WavePlan.Wave w : plan.waves()) {
+            Map<String, Object> wave = new LinkedHashMap<>();
+            wave.put("at", w.at());
+            wave.put("recipients", w.recipients());
+            String state = w.enqueuedAt() != null ? "enqueued"
+                    : c.status() == CampaignStatus.CANCELLED ? "cancelled"
+                    : c.status() == CampaignStatus.PAUSED ? "paused" : "scheduled";
+            wave.put("state", state);
+            wave.put("enqueuedAt", w.enqueuedAt());
+            list.add(wave);
+        }
+        view.put("waves", list);
+        return view;
     }
 
     private Map<String, Object> view(Campaign c) {
@@ -162,6 +204,9 @@ public class CampaignResource {
             abTest.put("confidence", t.confidence());
             abTest.put("fallback", t.fallback());
             body.put("abTest", abTest);
+        }
+        if (c.sendTime() != null) {
+            body.put("sendTime", sendTimeView(c));
         }
         body.put("sendAt", c.sendAt());
         body.put("createdAt", c.createdAt());

@@ -21,6 +21,8 @@ import dev.dispatch.adapter.sqs.SqsEngagementQueue;
 import dev.dispatch.adapter.sqs.SqsEnqueueRequests;
 import dev.dispatch.adapter.sqs.SqsSendQueue;
 import dev.dispatch.domain.campaign.CampaignService;
+import dev.dispatch.domain.campaign.WavePlan;
+import dev.dispatch.adapter.dynamodb.DynamoDbWavePlan;
 import dev.dispatch.domain.content.CampaignContentCheck;
 import dev.dispatch.adapter.content.ContentRules;
 import dev.dispatch.adapter.content.DnsJavaLookup;
@@ -197,6 +199,13 @@ public class Wiring {
     WarmingConfig warmingConfig(ApiConfig config) {
         return config.warming().test().configFile().filter(f -> !f.isBlank())
                 .map(f -> ConfigFiles.warming(Path.of(f))).orElseGet(ConfigFiles::warming);
+    }
+
+    /** Send-time campaigns' wave plans in the Control table (enqueue-campaign writes them; the api shows them). */
+    @Produces
+    @Singleton
+    WavePlan wavePlan(DynamoDbClient dynamoDb, ApiConfig config) {
+        return new DynamoDbWavePlan(dynamoDb, config.tables().control());
     }
 
     /** Plans' state and usage in the Control table; warming-tick is the other writer. */

@@ -18,9 +18,10 @@ public class EnqueueCampaignFunction {
     @RegisterForReflection
     public record WakeUp(String campaignId) {}
 
-    /** The A/B test's stored JSON (the campaign definition and the decision) is read and written by Jackson. */
+    /** The A/B test's and send time's stored JSON (the campaign definition and the decision) is read and written by Jackson. */
     @RegisterForReflection(targets = {AbTest.class, AbTest.Metric.class, AbTestDecision.class, AbTestDecision.Arm.class,
-            AbTestDecision.Comparison.class})
+            AbTestDecision.Comparison.class, dev.dispatch.domain.campaign.SendTime.class,
+            dev.dispatch.domain.campaign.SendTime.Mode.class})
     static final class AbTestJson {
         private AbTestJson() {}
     }

@@ -8,6 +8,7 @@ import dev.dispatch.adapter.dynamodb.DynamoDbSendLedger;
 import dev.dispatch.adapter.dynamodb.DynamoDbSubscriberStore;
 import dev.dispatch.adapter.dynamodb.DynamoDbWarmingPool;
 import dev.dispatch.adapter.dynamodb.DynamoDbWarmingStore;
+import dev.dispatch.adapter.dynamodb.DynamoDbWavePlan;
 import dev.dispatch.adapter.dynamodb.SubscriberTables;
 import dev.dispatch.adapter.secrets.CachedSecret;
 import dev.dispatch.adapter.secrets.SecretValues;
@@ -15,6 +16,7 @@ import dev.dispatch.adapter.secrets.SecretsManagerReader;
 import dev.dispatch.adapter.sqs.SqsEnqueueRequests;
 import dev.dispatch.adapter.sqs.SqsSendQueue;
 import dev.dispatch.domain.campaign.CampaignEnqueuer;
+import dev.dispatch.domain.campaign.EngagementTimes;
 import dev.dispatch.domain.privacy.ErasedAddresses;
 import dev.dispatch.domain.warming.WarmingConfig;
 import io.quarkus.runtime.Startup;
@@ -88,6 +90,7 @@ public class Wiring {
                 new SecretsManagerReader(SecretsManagerReader.client(secretsEndpoint)), SecretValues::erasureKey,
                 refreshInterval, Clock.systemUTC()));
         SubscriberTables subscriberTables = new SubscriberTables(subscribers, segmentMembers, suppressions, counters);
+        DynamoDbEngagementStore engagementStore = new DynamoDbEngagementStore(dynamoDb, engagement);
         return new CampaignEnqueuer(
                 new DynamoDbCampaignStore(dynamoDb, campaigns),
                 new DynamoDbSubscriberStore(dynamoDb, subscriberTables, erased),
@@ -98,8 +101,8 @@ public class Wiring {
                         Clock.systemUTC()),
                 clock, batchSize, pageSize, CampaignEnqueuer.WATCH_INTERVAL,
                 new CampaignEnqueuer.Warming(warming, new DynamoDbWarmingStore(dynamoDb, control),
-                        new DynamoDbWarmingPool(dynamoDb, control), new DynamoDbEngagementStore(dynamoDb, engagement),
-                        releaseInterval),
-                abTestCheckInterval);
+                        new DynamoDbWarmingPool(dynamoDb, control), engagementStore, releaseInterval),
+                abTestCheckInterval,
+                new CampaignEnqueuer.SendTimes(new DynamoDbWavePlan(dynamoDb, control), EngagementTimes.from(engagementStore)));
     }
 }

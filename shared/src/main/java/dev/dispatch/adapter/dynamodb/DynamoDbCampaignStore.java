@@ -11,6 +11,7 @@ import java.io.IOException;
 import dev.dispatch.domain.campaign.AbTest;
 import dev.dispatch.domain.campaign.AbTestDecision;
 import dev.dispatch.domain.campaign.AbTestState;
+import dev.dispatch.domain.campaign.SendTime;
 import dev.dispatch.domain.campaign.Campaign;
 import dev.dispatch.domain.campaign.CampaignContent;
 import dev.dispatch.domain.campaign.CampaignStatus;
@@ -57,7 +58,7 @@ public class DynamoDbCampaignStore implements CampaignStore {
     /** The stored, immutable part of a campaign. */
     record Definition(String name, String fromEmail, String fromName, String replyTo, CampaignContent content,
             List<Variant> variants, List<String> segments, List<String> excludedSegments, List<String> providers,
-            AbTest abTest) {}
+            AbTest abTest, SendTime sendTime) {}
 
     /** Which walk the cursor is on (absent on items of earlier versions: the first). */
     static final String WALK = "walk";
@@ -70,7 +71,8 @@ public class DynamoDbCampaignStore implements CampaignStore {
         Map<String, AttributeValue> item = new HashMap<>();
         item.put("id", s(c.id()));
         item.put("definition", s(toJson(new Definition(c.name(), c.fromEmail(), c.fromName(), c.replyTo(), c.content(),
-                c.variants(), c.segments(), c.excludedSegments(), c.providers(), c.abTest()))));
+                c.variants(), c.segments(), c.excludedSegments(), c.providers(), c.abTest(),
+                c.sendTime()))));
         item.put("status", s(c.status().wireName()));
         item.put("createdAt", s(c.createdAt().toString()));
         item.put("updatedAt", s(c.updatedAt().toString()));
@@ -105,7 +107,7 @@ public class DynamoDbCampaignStore implements CampaignStore {
                         Integer.parseInt(item.get("nextBatch").n()), item.get("complete").bool(),
                         item.containsKey(LEGACY_BOUND) ? item.get(LEGACY_BOUND).s() : null,
                         item.containsKey(WALK) ? Integer.parseInt(item.get(WALK).n()) : EnqueueProgress.FIRST_WALK),
-                d.abTest()));
+                d.abTest(), d.sendTime()));
     }
 
     @Override

@@ -22,11 +22,18 @@ public record CampaignDraft(
         List<String> segments,
         List<String> excludedSegments,
         List<String> providers,
-        AbTest.Input abTest) {
+        AbTest.Input abTest,
+        SendTime.Input sendTime) {
 
     public CampaignDraft(String name, String fromEmail, String fromName, String replyTo, CampaignContent content,
             List<Variant> variants, List<String> segments, List<String> excludedSegments, List<String> providers) {
-        this(name, fromEmail, fromName, replyTo, content, variants, segments, excludedSegments, providers, null);
+        this(name, fromEmail, fromName, replyTo, content, variants, segments, excludedSegments, providers, null, null);
+    }
+
+    public CampaignDraft(String name, String fromEmail, String fromName, String replyTo, CampaignContent content,
+            List<Variant> variants, List<String> segments, List<String> excludedSegments, List<String> providers,
+            AbTest.Input abTest) {
+        this(name, fromEmail, fromName, replyTo, content, variants, segments, excludedSegments, providers, abTest, null);
     }
 
     public static final Set<String> KNOWN_PROVIDERS = Set.of("ses", "sendgrid", "postmark");
@@ -59,8 +66,14 @@ public record CampaignDraft(
         List<String> excluded = segmentList("excludedSegments", excludedSegments);
         List<String> validProviders = validProviders();
         AbTest validAbTest = abTest == null ? null : abTest.validate(validVariants);
+        SendTime validSendTime = sendTime == null ? null : sendTime.validate();
+        if (validSendTime != null && validAbTest != null) {
+            // Both decide when a recipient is sent: a sample then a wait, or each one's own hour. Not combined (yet).
+            throw new InvalidInputException("sendTime", "can't be combined with an abTest");
+        }
         return new Campaign(id, validName, from, validFromName, validReplyTo, validContent, validVariants, target,
-                excluded, validProviders, CampaignStatus.DRAFT, null, now, now, EnqueueProgress.START, validAbTest);
+                excluded, validProviders, CampaignStatus.DRAFT, null, now, now, EnqueueProgress.START, validAbTest,
+                validSendTime);
     }
 
     private List<Variant> variants(TemplateRenderer templates) {

@@ -42,6 +42,11 @@ public class CampaignEnqueuer {
     /** Null: no warming step (every campaign enqueued as before). */
     private final PooledEnqueue pooled;
     private final AbTestEnqueue abTests;
+    /** Null: send-time campaigns can't be enqueued by this instance (they fail and go to the DLQ). */
+    private final WaveEnqueue waves;
+
+    /** What enqueue-campaign needs for campaigns with a send time: the wave plans and the recipients' engagement. */
+    public record SendTimes(WavePlan plans, EngagementTimes times) {}
 
     /**
      * What enqueue-campaign needs to honour warming plans.
@@ -85,6 +90,17 @@ public class CampaignEnqueuer {
     public CampaignEnqueuer(CampaignStore campaigns, SubscriberStore subscribers, SendLedger ledger, SendQueue sendQueue,
             EnqueueRequests wakeUps, AddressMigration migration, Clock clock, int batchSize, int pageSize,
             Duration watchInterval, Warming warming, Duration abTestCheckInterval) {
+        this(campaigns, subscribers, ledger, sendQueue, wakeUps, migration, clock, batchSize, pageSize, watchInterval,
+                warming, abTestCheckInterval, null);
+    }
+
+    /**
+     * @param abTestCheckInterval how often an A/B test's wait, or a send-time campaign's next wave, is looked at
+     * @param sendTimes the wave plans, null if this instance enqueues no campaign with a send time
+     */
+    public CampaignEnqueuer(CampaignStore campaigns, SubscriberStore subscribers, SendLedger ledger, SendQueue sendQueue,
+            EnqueueRequests wakeUps, AddressMigration migration, Clock clock, int batchSize, int pageSize,
+            Duration watchInterval, Warming warming, Duration abTestCheckInterval, SendTimes sendTimes) {
         if (abTestCheckInterval.isNegative() || abTestCheckInterval.isZero() || abTestCheckInterval.compareTo(MAX_DELAY) > 0) {
             throw new IllegalArgumentException("abTestCheckInterval must be above 0 and at most " + MAX_DELAY);
         }
@@ -101,6 +117,8 @@ public class CampaignEnqueuer {
         this.pooled = warming == null ? null : new PooledEnqueue(this, warming, campaigns, ledger, sendQueue, wakeUps,
                 clock, batchSize);
         this.abTests = new AbTestEnqueue(this, campaigns, ledger, wakeUps, clock, watchInterval, abTestCheckInterval);
+        this.waves = sendTimes == null ? null : new WaveEnqueue(this, sendTimes.plans(), sendTimes.times(), campaigns,
+                ledger, sendQueue, wakeUps, clock, batchSize, abTestCheckInterval);
     }
 
     public enum Outcome {
@@ -110,7 +128,9 @@ public class CampaignEnqueuer {
         /** A/B test: the sample is enqueued; its batches are not all sent yet (the wait starts when they are). */
         WAITING_FOR_SAMPLE,
         /** A/B test: the sample was sent; the test decides when its wait is over (a delayed wake-up is queued). */
-        WAITING_FOR_TEST
+        WAITING_FOR_TEST,
+        /** Send time: the next wave's instant has not come (a delayed wake-up is queued). */
+        WAITING_FOR_WAVE
     }
 
     /** Handles one wake-up of a campaign; works until {@code deadline} at most. */
@@ -138,6 +158,10 @@ public class CampaignEnqueuer {
             case PAUSED -> {
                 return Outcome.PAUSED;
             }
+            case CANCELLED -> {
+                // A send-time campaign's waves not yet enqueued: their recipients are recorded as cancelled.
+                return campaign.sendTime() != null ? sendTimeWaves().drop(campaign) : Outcome.NOTHING_TO_DO;
+            }
             default -> {
                 return Outcome.NOTHING_TO_DO;
             }
@@ -152,6 +176,10 @@ public class CampaignEnqueuer {
             return Outcome.WAITING_FOR_MIGRATION;
         }
         EnqueueProgress progress = campaign.progress();
+        if (campaign.sendTime() != null) {
+            // Waves in each recipient's own time; warming does not pool them (see README).
+            return sendTimeWaves().run(campaign, deadline);
+        }
         if (campaign.abTest() != null) {
             // An A/B test walks twice (sample, then the rest after the decision); warming does not pool it (see README).
             return abTests.run(campaign, deadline);
@@ -166,6 +194,13 @@ public class CampaignEnqueuer {
         }
         Walked walked = walk(campaign, progress, deadline, Selection.everyone(campaign));
         return walked.stop() != null ? walked.stop() : watch(campaign.id(), walked.progress());
+    }
+
+    private WaveEnqueue sendTimeWaves() {
+        if (waves == null) {
+            throw new IllegalStateException("a campaign with a send time, and no wave plans configured");
+        }
+        return waves;
     }
 
     /**

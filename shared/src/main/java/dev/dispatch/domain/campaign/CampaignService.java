@@ -119,6 +119,10 @@ public class CampaignService {
         if (!parked.isEmpty()) {
             sendQueue.enqueue(id, parked); // so their recipients get their recorded reason
         }
+        if (campaign.sendTime() != null) {
+            // enqueue-campaign turns the waves not yet enqueued into batches that record everyone as cancelled.
+            wakeUps.request(id, Duration.ZERO);
+        }
         return get(id);
     }
 
