@@ -139,7 +139,10 @@ public final class ColdStartBenchmark {
 
     /** One cold start (fresh process, first event queued before it starts), then the load; the process is stopped. */
     private static Round measure(Subject s, Map<String, String> awsEnvironment, Path workDir) throws Exception {
-        try (LocalFunction f = LocalFunction.start(s.spec(), awsEnvironment, workDir, false)) {
+        // The template's Timeout is for AWS; here a slow, shared machine must not kill the process mid-load (its
+        // memory is what is measured), so the benchmark allows 15 minutes per invocation.
+        FunctionSpec spec = s.spec().withTimeout(java.time.Duration.ofMinutes(15));
+        try (LocalFunction f = LocalFunction.start(spec, awsEnvironment, workDir, false)) {
             CompletableFuture<byte[]> first = f.invokeAsync(s.firstEvent());
             String answer;
             long answeredAt;
@@ -234,6 +237,9 @@ public final class ColdStartBenchmark {
                     %.1f x the bare function of the same kind (Funqy: the Funqy floor; send-batch's handler wraps Funqy's).
                   - peak RSS: the largest VmHWM (/proc/<pid>/status) of the function's process over the rounds, after the
                     first event and the load. Goal: <= %d MiB.
+                  - each invocation may run 15 minutes here (the template's Timeout is not applied: on a slow, shared
+                    machine a 10,000-row import can take longer than the api's 29 s, and the process must not be killed
+                    while its memory is measured).
                   - the events are the fixtures of events/ (the SQS ones name a campaign that does not exist, so they
                     measure start-up and the AWS clients' first calls, not a send); process-webhook gets freshly signed
                     generic webhook requests, apply-engagement new events each time.
