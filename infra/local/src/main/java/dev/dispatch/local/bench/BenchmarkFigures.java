@@ -47,7 +47,12 @@ public final class BenchmarkFigures {
 
     /** Writes {@code target/benchmark-<name>.json} (relative to the working directory, infra/local). */
     public Path write(String name) {
-        Path out = Path.of("target", "benchmark-" + name + ".json");
+        return write(Path.of("target"), name);
+    }
+
+    /** Writes {@code <dir>/benchmark-<name>.json}. */
+    public Path write(Path dir, String name) {
+        Path out = dir.resolve("benchmark-" + name + ".json");
         try {
             Files.createDirectories(out.toAbsolutePath().getParent());
             Files.writeString(out, JSON.writeValueAsString(figures) + "\n");
