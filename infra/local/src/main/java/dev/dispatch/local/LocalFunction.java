@@ -80,6 +80,7 @@ public final class LocalFunction implements AutoCloseable {
     private final AtomicLong errors = new AtomicLong();
     private final AtomicLong timeouts = new AtomicLong();
     private volatile long firstInitMillis = -1;
+    private volatile long firstStartNanos;
     private volatile long lastInitMillis = -1;
     private volatile long peakRssOfExited;
     private volatile byte[] lastInitError;
@@ -187,6 +188,10 @@ public final class LocalFunction implements AutoCloseable {
         cmd.add("-XX:+UseSerialGC");
         cmd.add("-XX:+TieredCompilation");
         cmd.add("-XX:TieredStopAtLevel=1");
+        // The execution environment's memory is MemorySize: the JVM sizes itself from it (initial heap 1/64 of it, young
+        // generation, GC and compiler threads), not from the developer machine's RAM. Without this the local JVM took
+        // an initial heap of 1/64 of the host's RAM (377 MB on a 24 GB machine) and its resident set grew to match.
+        cmd.add("-XX:MaxRAM=" + spec.memoryMb() + "m");
         cmd.add("-Xmx" + spec.heapMb() + "m");
         cmd.add("-Xshare:auto");
         cmd.add("-Djava.net.preferIPv4Stack=true");
@@ -263,6 +268,9 @@ public final class LocalFunction implements AutoCloseable {
             }
             slots[slot] = fp;
             started.add(fp);
+            if (firstStartNanos == 0) {
+                firstStartNanos = fp.startedAtNanos;
+            }
             processStarts.incrementAndGet();
         }
         note("process " + fp.pid() + " started (slot " + slot + ")");
@@ -565,6 +573,11 @@ public final class LocalFunction implements AutoCloseable {
         for (FunctionProcess p : live) {
             p.samplePeakRss();
         }
+    }
+
+    /** {@link System#nanoTime()} when this function's first runtime process was started (0 before). */
+    public long firstStartNanos() {
+        return firstStartNanos;
     }
 
     /** Process start to first Runtime API poll of the most recent process ("Init Duration"), -1 before. */

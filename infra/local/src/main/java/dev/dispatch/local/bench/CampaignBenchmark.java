@@ -130,6 +130,7 @@ public final class CampaignBenchmark {
                 Files.createDirectories(out.getParent());
                 Files.writeString(out, report);
                 System.out.println("Written to " + out.toAbsolutePath());
+                ReportFigures.campaign(report).write("campaign");
             }
         }
     }

@@ -79,6 +79,16 @@ public final class ImportBenchmark {
             Path out = Path.of("target", "benchmark-import.txt");
             Files.createDirectories(out.getParent());
             Files.writeString(out, report.toString());
+            long apiRssMib = cloud.peakRssBytes("ApiFunction") / (1024 * 1024);
+            double worst = results.stream().mapToDouble(r -> r[0] / r[2] * 100).min().orElse(Double.NaN);
+            new BenchmarkFigures()
+                    .add("import vs raw profile + membership writes (worst round)", worst, "%", ">= 75 %", worst >= 75,
+                            String.format(Locale.ROOT, "%d rounds of %,d subscribers; median %.0f %%", rounds, subscribers,
+                                    importMedian / pairMedian * 100))
+                    .info("import rate (median)", importMedian, "rows/s", "load-dependent: the machine may be shared")
+                    .add("api peak RSS during the import", apiRssMib, "MiB", "<= 256 MiB", apiRssMib <= 256,
+                            "VmHWM of the api function's process")
+                    .write("import");
         }
     }
 

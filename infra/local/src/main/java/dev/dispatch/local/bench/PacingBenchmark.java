@@ -67,6 +67,7 @@ public final class PacingBenchmark {
                 Path out = Path.of("target", "benchmark-pacing.txt");
                 Files.writeString(out, report);
                 System.out.println("Written to " + out.toAbsolutePath());
+                ReportFigures.pacing(report).write("pacing");
                 if (report.contains("(goal >= 90 %: NOT met)") || report.contains("(goal 0: NOT met)")
                         || report.contains("(exactly once: NOT met)")) {
                     System.exit(1); // the pacing goals; the campaign run's <= 100 calls target is not one of them

@@ -1,0 +1,31 @@
+package dev.dispatch.send;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.dispatch.adapter.snapstart.SnapStartPriming;
+import io.quarkus.runtime.Startup;
+import jakarta.inject.Singleton;
+import java.util.ArrayList;
+import java.util.List;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/**
+ * Registers this function's SnapStart priming at init (see {@link SnapStartPriming}): its AWS SDK clients and Jackson,
+ * run by Lambda before it snapshots a published version. Without SnapStart nothing runs.
+ */
+@Startup
+@Singleton
+class SnapStartPrimers {
+    SnapStartPrimers(DynamoDbClient dynamoDb,
+            @ConfigProperty(name = "dispatch.tables.counters") String counters,
+            SqsClient sqs,
+            @ConfigProperty(name = "dispatch.queues.send") String queueUrl,
+            ObjectMapper json) {
+        List<SnapStartPriming.Primer> primers = new ArrayList<>();
+        primers.add(SnapStartPriming.dynamoDb(dynamoDb, counters, "pk", "sk"));
+        primers.add(SnapStartPriming.sqs(sqs, queueUrl));
+        primers.add(SnapStartPriming.jackson(json));
+        SnapStartPriming.register(primers.toArray(SnapStartPriming.Primer[]::new));
+    }
+}
