@@ -45,7 +45,8 @@ public class DynamoDbEngagementJournal implements EngagementJournal {
             Map<String, AttributeValue> item = client.updateItem(b -> b.tableName(table).key(key(batchId))
                     .updateExpression("SET #owner = :owner, leaseUntil = :lease, expiresAt = if_not_exists(expiresAt, :exp),"
                             + " #plan = if_not_exists(#plan, :empty)")
-                    .conditionExpression("attribute_not_exists(pk) OR leaseUntil < :now")
+                    // a finished batch holds no lease: its redelivery opens it and finds it finished
+                    .conditionExpression("attribute_not_exists(pk) OR attribute_not_exists(leaseUntil) OR leaseUntil < :now")
                     .expressionAttributeNames(Map.of("#owner", "owner", "#plan", "plan"))
                     .expressionAttributeValues(Map.of(":owner", s(owner), ":lease", n(leaseUntil.toEpochMilli()),
                             ":exp", n(now.plus(RETENTION).getEpochSecond()), ":empty", AttributeValue.fromM(Map.of()),
