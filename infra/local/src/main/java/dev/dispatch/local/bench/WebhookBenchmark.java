@@ -85,6 +85,8 @@ public final class WebhookBenchmark {
      */
     static double beforeRequests = BEFORE_REQUESTS;
     static double beforeWcu = BEFORE_WCU;
+    /** A benchmark-webhooks.json of a run before batching, read when the figures are reported (--before-from). */
+    static Path beforeFrom;
 
     /** The generated event kinds: SendGrid's event (and bounce type), its counter name, its share of the mix. */
     enum Kind {
@@ -159,6 +161,7 @@ public final class WebhookBenchmark {
                 case "--jfr" -> jfr = true;
                 case "--before-requests" -> beforeRequests = Double.parseDouble(args[++i]);
                 case "--before-wcu" -> beforeWcu = Double.parseDouble(args[++i]);
+                case "--before-from" -> beforeFrom = Path.of(args[++i]);
                 case "--concurrency" -> concurrency = Integer.parseInt(args[++i]);
                 case "--batch" -> batch = Integer.parseInt(args[++i]);
                 case "--apply-concurrency" -> applyConcurrency = Integer.parseInt(args[++i]);
@@ -1063,6 +1066,7 @@ public final class WebhookBenchmark {
         }
         r.append(String.format(Locale.ROOT, "  DynamoDB: %,.0f requests per 1,000 events, %,.0f write units per 1,000, %,.0f read units per 1,000;"
                 + " SQS calls inside the functions: %,.1f per 1,000%n", dynamoCalls * per, wcu * per, rcu * per, sqsCalls * per));
+        readBefore();
         r.append(String.format(Locale.ROOT, "  before batching (per-event apply-engagement, same benchmark): %,.0f requests and %,.0f write units"
                 + " per 1,000; now %.1fx fewer requests, %.1fx fewer write units (goal: at least 3x)%n",
                 beforeRequests, beforeWcu, beforeRequests / (dynamoCalls * per), beforeWcu / (wcu * per)));
@@ -1075,6 +1079,25 @@ public final class WebhookBenchmark {
         figure("DynamoDB read units per 1,000 events applied", Math.round(rcu * per * 10) / 10.0, "RCU", "none", true,
                 "consistent reads");
         return r.toString();
+    }
+
+    /** The before figures from --before-from's JSON, when given and present. */
+    private static void readBefore() {
+        if (beforeFrom == null || !Files.exists(beforeFrom)) {
+            return;
+        }
+        try {
+            for (var f : JSON.readTree(beforeFrom.toFile())) {
+                String name = f.path("figure").asText();
+                if (name.equals("DynamoDB requests per 1,000 events applied")) {
+                    beforeRequests = f.path("value").asDouble();
+                } else if (name.equals("DynamoDB write units per 1,000 events applied")) {
+                    beforeWcu = f.path("value").asDouble();
+                }
+            }
+        } catch (IOException e) {
+            System.err.println("could not read " + beforeFrom + ": " + e.getMessage());
+        }
     }
 
     /** One figure of benchmark-webhooks.json. */
