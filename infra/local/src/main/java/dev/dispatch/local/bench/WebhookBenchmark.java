@@ -203,12 +203,12 @@ public final class WebhookBenchmark {
         Path jfrDir = Path.of("target", "webhook-jfr").toAbsolutePath();
         if (jfr) {
             // A flight recording of every function process (the template's flags kept), one file per process, named
-            // by its pid (the counts files name the function of each pid): `jfr print --events ExecutionSample` or
+            // by its pid (JDK 17 has no %p: a folder as filename gets hotspot-pid-<pid>-id-...jfr files) (the counts files name the function of each pid): `jfr print --events ExecutionSample` or
             // `jfr view hot-methods` on the apply-engagement one shows where its time goes.
             deleteTree(jfrDir);
             Files.createDirectories(jfrDir);
             options.environment("JAVA_TOOL_OPTIONS", "-XX:+TieredCompilation -XX:TieredStopAtLevel=1"
-                    + " -XX:StartFlightRecording=settings=profile,filename=" + jfrDir + "/%p.jfr");
+                    + " -XX:StartFlightRecording=settings=profile,filename=" + jfrDir); // a folder: hotspot-pid-<pid>-....jfr
         }
         System.out.println("Starting the local cloud (process-webhook x" + webhookConcurrency + ", apply-engagement x"
                 + applyConcurrency + ", a fresh P-256 webhook key)...");
