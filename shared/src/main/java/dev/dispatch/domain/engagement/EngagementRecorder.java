@@ -347,6 +347,7 @@ public final class EngagementRecorder {
             throw new EventBusyException("another attempt is applying this batch");
         }
         if (journaled.finished()) {
+            journal.release(batchId, owner); // opening took the lease again: give it back for the next copy
             return new BatchOutcome(List.of(), batch.size(), 0);
         }
         try {
