@@ -83,8 +83,8 @@ public final class WebhookBenchmark {
      * measured with this benchmark, 10,000 events, on 2026-12-02); the goal is a third of these or less. Override
      * with --before-requests / --before-wcu.
      */
-    static double beforeRequests = BEFORE_REQUESTS;
-    static double beforeWcu = BEFORE_WCU;
+    static double beforeRequests = 0;
+    static double beforeWcu = 0;
     /** A benchmark-webhooks.json of a run before batching, read when the figures are reported (--before-from). */
     static Path beforeFrom;
 
@@ -1001,8 +1001,6 @@ public final class WebhookBenchmark {
 
     // ------------------------------------------------------------------ AWS calls and DynamoDB capacity
 
-    static final double BEFORE_REQUESTS = 0;
-    static final double BEFORE_WCU = 0;
     private static final String COUNT_ENV = "DISPATCH_COUNT_AWS_CALLS"; // dev.dispatch.adapter.metrics.AwsCallCounter.ENV
 
     /** Every function's counts (files {@code <function name>-<pid>.counts}), summed per function name. */
