@@ -79,9 +79,9 @@ public final class WebhookBenchmark {
     private static final String WARM_PREFIX = "whwarm";
     private static final long SEED = 20261129L;
     /**
-     * DynamoDB requests and write units per 1,000 events applied before batching (per-event apply-engagement,
-     * measured with this benchmark, 10,000 events, on 2026-12-02); the goal is a third of these or less. Override
-     * with --before-requests / --before-wcu.
+     * DynamoDB requests and write units per 1,000 events applied by a run to compare with (e.g. the per-event
+     * apply-engagement before batching), from --before-requests / --before-wcu or --before-from; the goal is a
+     * third of these or less. 0 when not given (no comparison).
      */
     static double beforeRequests = 0;
     static double beforeWcu = 0;
