@@ -6,7 +6,6 @@ import dev.dispatch.domain.engagement.EngagementEvent;
 import dev.dispatch.domain.engagement.EngagementMetrics;
 import dev.dispatch.domain.engagement.EngagementRecorder;
 import dev.dispatch.domain.metrics.Metrics;
-import dev.dispatch.domain.subscriber.EmailAddress;
 import io.quarkus.funqy.Funq;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import jakarta.annotation.PreDestroy;
@@ -14,23 +13,17 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * SQS: one message of verified events per record. Different recipients' events are applied side by side (each
- * event is a short chain of DynamoDB requests, and scores, streaks and counters take events in any order); one
- * recipient's events one after another, as they update the same subscriber state. Any failure fails the record once every event has been tried, so SQS delivers it again (after five
- * receives it is kept in the dead-letter queue); the events already applied are recognized as duplicates on the next
- * attempt and change nothing.
+ * SQS: one message of verified events per record, applied as one batch ({@link EngagementRecorder#applyBatch}): a
+ * few reads for the whole message, one save per subscriber (side by side on the worker pool), one update per
+ * counter item. Any failure fails the record, so SQS delivers it again (after five receives it is kept in the
+ * dead-letter queue); the batch's journal makes the redelivery finish what is left, counting each event once.
  *
  * <p>The function takes the SQS record itself (Funqy passes it whole when the parameter is its type), not only the
  * body: the record's {@code SentTimestamp} gives the queue lag, published with the applied events' counts.
@@ -62,26 +55,6 @@ public class ApplyEngagementFunction {
         workers.shutdownNow();
     }
 
-    /** Applies one recipient's events in order; those applied (the others were duplicates). */
-    private List<EngagementEvent> applyInOrder(List<EngagementEvent> events) {
-        List<EngagementEvent> applied = new ArrayList<>();
-        for (EngagementEvent event : events) {
-            try {
-                EngagementRecorder.Outcome outcome = recorder.apply(event);
-                if (outcome == EngagementRecorder.Outcome.APPLIED) {
-                    applied.add(event);
-                } else if (outcome == EngagementRecorder.Outcome.ERASED) {
-                    LOG.infof("dropped a %s %s event: its recipient was erased", event.provider(), event.type());
-                }
-            } catch (RuntimeException e) {
-                // No address in the log: the provider and type say enough to find the message in the queue.
-                LOG.errorf(e, "applying a %s %s event failed; the message will be retried", event.provider(), event.type());
-                throw e;
-            }
-        }
-        return applied;
-    }
-
     @Funq
     public void applyEngagement(SQSEvent.SQSMessage record) {
         Instant received = Instant.now();
@@ -92,34 +65,26 @@ public class ApplyEngagementFunction {
             LOG.errorf("unreadable engagement message (%s); it will end in the dead-letter queue", e.getMessage());
             throw e;
         }
-        // One task per recipient: a subscriber's events one after another (they update one state item), different
-        // subscribers side by side.
-        Map<EmailAddress, List<EngagementEvent>> byRecipient = new LinkedHashMap<>();
-        recorder.notYetApplied(events).forEach(e -> byRecipient.computeIfAbsent(e.recipient(), r -> new ArrayList<>()).add(e));
-        List<Future<List<EngagementEvent>>> tasks = new ArrayList<>();
-        for (List<EngagementEvent> ofOne : byRecipient.values()) {
-            tasks.add(workers.submit(() -> applyInOrder(ofOne)));
+        if (events.isEmpty()) {
+            return;
         }
-        List<EngagementEvent> applied = new ArrayList<>();
-        RuntimeException failure = null;
-        for (Future<List<EngagementEvent>> task : tasks) {
-            try {
-                applied.addAll(task.get());
-            } catch (ExecutionException e) {
-                if (failure == null) {
-                    failure = e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while applying engagement events", e);
-            }
+        // The message id stays the same on every delivery of the message: the batch's journal is kept under it.
+        String batchId = record.getMessageId() != null ? record.getMessageId()
+                : EngagementRecorder.eventKey(events.get(0)) + "-" + events.size();
+        EngagementRecorder.BatchOutcome outcome;
+        try {
+            outcome = recorder.applyBatch(batchId, events, workers);
+        } catch (RuntimeException e) {
+            // No address in the log: the counts say enough to find the message in the queue.
+            LOG.errorf(e, "applying a message of %d engagement events failed; the message will be retried", events.size());
+            throw e;
         }
-        if (failure != null) {
-            throw failure;
+        if (outcome.erased() > 0) {
+            LOG.infof("dropped %d events: their recipients were erased", outcome.erased());
         }
-        LOG.infof("engagement message: %d events, %d applied, %d duplicates", events.size(), applied.size(),
-                events.size() - applied.size());
-        metrics.publish(EngagementMetrics.applied(applied, queueLag(record, received)));
+        LOG.infof("engagement message: %d events, %d applied, %d duplicates", events.size(), outcome.applied().size(),
+                outcome.duplicates());
+        metrics.publish(EngagementMetrics.applied(outcome.applied(), queueLag(record, received)));
     }
 
     /** From when SQS took the message to when this attempt began; zero when the record does not say. */

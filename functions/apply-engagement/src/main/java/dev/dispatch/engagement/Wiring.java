@@ -3,6 +3,7 @@ package dev.dispatch.engagement;
 import dev.dispatch.adapter.dynamodb.DynamoDbCampaignStore;
 import dev.dispatch.adapter.metrics.EmfMetrics;
 import dev.dispatch.adapter.dynamodb.DynamoDbDeliveryStats;
+import dev.dispatch.adapter.dynamodb.DynamoDbEngagementJournal;
 import dev.dispatch.adapter.dynamodb.DynamoDbEngagementStore;
 import dev.dispatch.adapter.dynamodb.DynamoDbLifecycleStats;
 import dev.dispatch.adapter.dynamodb.DynamoDbSubscriberCounters;
@@ -64,6 +65,7 @@ public class Wiring {
                 new DynamoDbEngagementStore(dynamoDb, engagement, Duration.ofDays(engagementRetentionDays)), subscriberService,
                 new DynamoDbCampaignStore(dynamoDb, campaigns), new DynamoDbDeliveryStats(dynamoDb, counters),
                 new DynamoDbLifecycleStats(dynamoDb, counters), softBounceLimit, clock, lease,
-                duration -> Thread.sleep(duration.toMillis()), store::isErased);
+                duration -> Thread.sleep(duration.toMillis()), store::isErased, store::erasedAmong,
+                new DynamoDbEngagementJournal(dynamoDb, engagement));
     }
 }

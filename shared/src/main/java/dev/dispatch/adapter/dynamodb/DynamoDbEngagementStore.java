@@ -257,8 +257,62 @@ public class DynamoDbEngagementStore implements EngagementStore, EngagementRanks
     }
 
     @Override
+    public Map<EmailAddress, Tagged> tagged(java.util.Collection<EmailAddress> emails) {
+        Map<String, EmailAddress> byPk = new HashMap<>();
+        List<Map<String, AttributeValue>> keys = new ArrayList<>();
+        Map<EmailAddress, Tagged> states = new java.util.LinkedHashMap<>();
+        for (EmailAddress email : emails) {
+            states.put(email, new Tagged(SubscriberEngagement.none(email), List.of()));
+            if (byPk.putIfAbsent(subscriberKey(email), email) == null) {
+                keys.add(Map.of("pk", s(subscriberKey(email)), "sk", s(STATE)));
+            }
+        }
+        for (Map<String, AttributeValue> item : Batches.get(client, table, keys)) {
+            for (EmailAddress email : emails) {
+                if (subscriberKey(email).equals(item.get("pk").s())) {
+                    AttributeValue batches = item.get("batches");
+                    states.put(email, new Tagged(engagementOf(email, item),
+                            batches == null ? List.of() : batches.l().stream().map(AttributeValue::s).toList()));
+                }
+            }
+        }
+        return states;
+    }
+
+    @Override
     public boolean saveEngagement(SubscriberEngagement next) {
+        return saveEngagement(next, List.of());
+    }
+
+    /** Writes the history entries whole, marked applied, 25 to a request (BatchWriteItem). */
+    @Override
+    public void recordApplied(Map<String, EngagementEvent> eventsByKey, Instant now) {
+        List<software.amazon.awssdk.services.dynamodb.model.WriteRequest> writes = new ArrayList<>();
+        eventsByKey.forEach((eventKey, event) -> {
+            Map<String, AttributeValue> item = new HashMap<>(historyItemKey(event, eventKey));
+            item.put("type", s(event.type().name()));
+            item.put("provider", s(event.provider()));
+            item.put("occurredAt", s(event.occurredAt().toString()));
+            putIfPresent(item, "campaignId", event.campaignId());
+            putIfPresent(item, "variant", event.variant());
+            putIfPresent(item, "url", event.url());
+            putIfPresent(item, "detail", event.detail());
+            putIfPresent(item, "providerType", event.providerType());
+            item.put("state", s(APPLIED));
+            item.put("expiresAt", n(now.plus(retention).getEpochSecond()));
+            writes.add(software.amazon.awssdk.services.dynamodb.model.WriteRequest.builder()
+                    .putRequest(p -> p.item(item)).build());
+        });
+        Batches.write(client, table, writes);
+    }
+
+    /** As {@link #saveEngagement(SubscriberEngagement)}, with the tags of the batches that saved it last. */
+    @Override
+    public boolean saveEngagement(SubscriberEngagement next, List<String> batches) {
         Map<String, AttributeValue> item = new HashMap<>();
+        if (!batches.isEmpty()) {
+            item.put("batches", AttributeValue.fromL(batches.stream().map(AttributeValue::fromS).toList()));
+        }
         item.put("pk", s(subscriberKey(next.email())));
         item.put("sk", s(STATE));
         item.put("score", AttributeValue.fromN(Double.toString(next.score())));

@@ -135,6 +135,24 @@ public class DynamoDbSubscriberStore implements SubscriberStore {
         return response.hasItem() && !response.item().isEmpty();
     }
 
+    /** Which of {@code emails} were erased: one read (BatchGetItem) for many, as a batch of events asks. */
+    public java.util.Set<EmailAddress> erasedAmong(java.util.Collection<EmailAddress> emails) {
+        if (erased == null || emails.isEmpty()) {
+            return java.util.Set.of();
+        }
+        Map<String, List<EmailAddress>> byKey = new java.util.HashMap<>();
+        for (EmailAddress email : emails) {
+            byKey.computeIfAbsent(erased.keyOf(email), k -> new java.util.ArrayList<>()).add(email);
+        }
+        List<Map<String, AttributeValue>> keys = byKey.keySet().stream()
+                .map(k -> Map.of("email", AttributeValue.fromS(k))).toList();
+        java.util.Set<EmailAddress> found = new java.util.HashSet<>();
+        for (Map<String, AttributeValue> item : Batches.get(client, tables.suppressions(), keys)) {
+            found.addAll(byKey.getOrDefault(item.get("email").s(), List.of()));
+        }
+        return found;
+    }
+
     /** The keys a person's records may be under: the identity first, then the legacy key if it differs. */
     static List<String> keysOf(EmailAddress email) {
         return email.key().equals(email.legacyKey()) ? List.of(email.key()) : List.of(email.key(), email.legacyKey());

@@ -2,6 +2,9 @@ package dev.dispatch.domain.engagement;
 
 import dev.dispatch.domain.subscriber.EmailAddress;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -83,4 +86,37 @@ public interface EngagementStore {
 
     /** A page of the subscriber's events, newest first. */
     HistoryPage history(EmailAddress email, String cursor, int limit);
+
+    /**
+     * A subscriber's stored state and the tags of the last {@link #BATCH_TAGS} batches that saved it (newest last):
+     * a batch that finds its tag knows its save went through, even when the answer was lost or it crashed after.
+     */
+    record Tagged(SubscriberEngagement state, List<String> batches) {
+        public Tagged {
+            batches = List.copyOf(batches);
+        }
+    }
+
+    /** How many savers' tags a state keeps. */
+    int BATCH_TAGS = 16;
+
+    /** The states of {@code emails} with their tags ({@link SubscriberEngagement#none} when nothing is stored): one read for many. */
+    default Map<EmailAddress, Tagged> tagged(Collection<EmailAddress> emails) {
+        Map<EmailAddress, Tagged> states = new LinkedHashMap<>();
+        emails.forEach(email -> states.put(email, new Tagged(engagement(email), List.of())));
+        return states;
+    }
+
+    /** As {@link #saveEngagement(SubscriberEngagement)}, storing {@code batches} as the state's tags. */
+    default boolean saveEngagement(SubscriberEngagement next, List<String> batches) {
+        return saveEngagement(next);
+    }
+
+    /**
+     * Writes the history entries of events applied by a batch (by key), marked applied: written whole and
+     * unconditionally, so that writing them again changes nothing.
+     */
+    default void recordApplied(Map<String, EngagementEvent> eventsByKey, Instant now) {
+        throw new UnsupportedOperationException("this store does not write history entries in batches");
+    }
 }

@@ -78,6 +78,15 @@ public final class WebhookBenchmark {
     private static final String PREFIX = "wh";
     private static final String WARM_PREFIX = "whwarm";
     private static final long SEED = 20261129L;
+    /**
+     * DynamoDB requests and write units per 1,000 events applied by a run to compare with (e.g. the per-event
+     * apply-engagement before batching), from --before-requests / --before-wcu or --before-from; the goal is a
+     * third of these or less. 0 when not given (no comparison).
+     */
+    static double beforeRequests = 0;
+    static double beforeWcu = 0;
+    /** A benchmark-webhooks.json of a run before batching, read when the figures are reported (--before-from). */
+    static Path beforeFrom;
 
     /** The generated event kinds: SendGrid's event (and bounce type), its counter name, its share of the mix. */
     enum Kind {
@@ -120,9 +129,13 @@ public final class WebhookBenchmark {
     private final String queueUrl;
     private final String dlqUrl;
     private final HttpClient apiHttp = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final Path countsDir;
+    /** The machine-readable figures (benchmark-webhooks.json), filled while the report is written. */
+    private final List<Map<String, Object>> figures = new ArrayList<>();
 
-    private WebhookBenchmark(LocalCloud cloud, PrivateKey signingKey) {
+    private WebhookBenchmark(LocalCloud cloud, PrivateKey signingKey, Path countsDir) {
         this.cloud = cloud;
+        this.countsDir = countsDir;
         this.signingKey = signingKey;
         this.dynamoDb = cloud.localAws().dynamoDb();
         this.sqs = cloud.localAws().sqs();
@@ -142,8 +155,13 @@ public final class WebhookBenchmark {
         int webhookConcurrency = 2;
         int visibility = 60;
         int warmup = 1_000;
+        boolean jfr = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
+                case "--jfr" -> jfr = true;
+                case "--before-requests" -> beforeRequests = Double.parseDouble(args[++i]);
+                case "--before-wcu" -> beforeWcu = Double.parseDouble(args[++i]);
+                case "--before-from" -> beforeFrom = Path.of(args[++i]);
                 case "--concurrency" -> concurrency = Integer.parseInt(args[++i]);
                 case "--batch" -> batch = Integer.parseInt(args[++i]);
                 case "--apply-concurrency" -> applyConcurrency = Integer.parseInt(args[++i]);
@@ -154,7 +172,7 @@ public final class WebhookBenchmark {
                     if (args[i].startsWith("-")) {
                         System.err.println("Unknown option " + args[i] + "\nUsage: infra/bin/benchmark webhooks [events] [--no-build]"
                                 + " [--concurrency N] [--batch N] [--apply-concurrency N] [--webhook-concurrency N]"
-                                + " [--visibility-timeout S] [--warmup N]");
+                                + " [--visibility-timeout S] [--warmup N] [--jfr]");
                         System.exit(2);
                     }
                     events = Integer.parseInt(args[i].replace("_", "").replace(",", ""));
@@ -171,23 +189,44 @@ public final class WebhookBenchmark {
         KeyPair keys = generator.generateKeyPair();
         String publicKey = Base64.getEncoder().encodeToString(keys.getPublic().getEncoded()); // X.509 SubjectPublicKeyInfo, DER
 
+        // Every function counts its AWS calls and DynamoDB capacity units (AwsCallCounter, on only with this variable):
+        // the requests and write units per 1,000 events are what the functions really sent, as dynalite answered.
+        Path countsDir = Path.of("target", "webhook-aws-call-counts").toAbsolutePath();
+        deleteTree(countsDir);
+        Files.createDirectories(countsDir);
         LocalCloudOptions options = LocalCloudOptions.defaults().port(0).schedulesEnabled(false)
+                .environment(COUNT_ENV, countsDir.toString())
                 .concurrency(APPLY, applyConcurrency)
                 .concurrency(WEBHOOK, webhookConcurrency)
                 .parameter("SendGridWebhookPublicKey", publicKey)
                 .sqsVisibilityTimeoutSeconds(visibility);
+        Path jfrDir = Path.of("target", "webhook-jfr").toAbsolutePath();
+        if (jfr) {
+            // A flight recording of every function process (the template's flags kept), one file per process, named
+            // by its pid (JDK 17 has no %p: a folder as filename gets hotspot-pid-<pid>-id-...jfr files) (the counts files name the function of each pid): `jfr print --events ExecutionSample` or
+            // `jfr view hot-methods` on the apply-engagement one shows where its time goes.
+            deleteTree(jfrDir);
+            Files.createDirectories(jfrDir);
+            options.environment("JAVA_TOOL_OPTIONS", "-XX:+TieredCompilation -XX:TieredStopAtLevel=1"
+                    + " -XX:StartFlightRecording=settings=profile,filename=" + jfrDir); // a folder: hotspot-pid-<pid>-....jfr
+        }
         System.out.println("Starting the local cloud (process-webhook x" + webhookConcurrency + ", apply-engagement x"
                 + applyConcurrency + ", a fresh P-256 webhook key)...");
         boolean ok;
         try (LocalCloud cloud = LocalCloud.start(options)) {
-            WebhookBenchmark bench = new WebhookBenchmark(cloud, keys.getPrivate());
+            WebhookBenchmark bench = new WebhookBenchmark(cloud, keys.getPrivate(), countsDir);
             Result result = bench.run(events, batch, concurrency, warmup, visibility, started);
             ok = result.ok();
             System.out.println(result.report());
             Path out = Path.of("target", "benchmark-webhooks.txt");
             Files.createDirectories(out.getParent());
             Files.writeString(out, result.report());
-            System.out.println("Written to " + out.toAbsolutePath());
+            Path json = Path.of("target", "benchmark-webhooks.json");
+            Files.writeString(json, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(bench.figures));
+            System.out.println("Written to " + out.toAbsolutePath() + " and " + json.toAbsolutePath());
+        }
+        if (jfr) {
+            System.out.println("Flight recordings (one per function process, by pid) in " + jfrDir);
         }
         if (!ok) {
             System.out.println("FAILED: at least one check did not pass (see above).");
@@ -239,6 +278,7 @@ public final class WebhookBenchmark {
                 bodies.size(), COPIES, bodies.size() * COPIES, bytes / 1e6));
 
         Map<String, Double> cpuBefore = cpuSeconds();
+        Map<String, Map<String, Double>> callsBefore = awsCalls();
         Sender sender = new Sender(bodies, concurrency);
         long t0 = System.nanoTime();
         sender.start();
@@ -262,6 +302,8 @@ public final class WebhookBenchmark {
             Thread.sleep(500);
         }
         Map<String, Double> cpuAfter = cpuSeconds();
+        Thread.sleep(1_500); // the counters' files are rewritten every 0.5 s
+        Map<String, Map<String, Double>> callsAfter = awsCalls();
         double wall = (drainedNanos < 0 ? System.nanoTime() : drainedNanos) - t0;
 
         // ---------------------------------------------------------------- throughput
@@ -281,6 +323,11 @@ public final class WebhookBenchmark {
                 Runtime.getRuntime().availableProcessors(), wall / 1e9, Runtime.getRuntime().availableProcessors() * wall / 1e9));
         cpuAfter.forEach((k, v) -> r.append(String.format(Locale.ROOT, " %s %.1f s;", k, v - cpuBefore.getOrDefault(k, 0.0))));
         r.append('\n');
+        figure("webhook events accepted", n / acceptedSeconds, "events/s", ">= 1000", n / acceptedSeconds >= 1000,
+                "first POST to the last POST answered 2xx; every request posted 3 times; shared machine");
+        figure("webhook events applied", n / appliedSeconds, "events/s", ">= 1000", n / appliedSeconds >= 1000,
+                "first POST to the day's counters summing to N; shared machine");
+        r.append(callsReport(callsBefore, callsAfter, n));
 
         // ---------------------------------------------------------------- checks
         log("verifying: history per address, counters, campaign, suppressions, DLQ");
@@ -335,6 +382,11 @@ public final class WebhookBenchmark {
         r.append(String.format(Locale.ROOT, "  DLQ:            %,d messages in EngagementDeadLetterQueue; EngagementQueue left: %d visible, %d in flight%n",
                 dlq, left[0], left[1]));
         r.append(String.format(Locale.ROOT, "  result:         %s%n", ok ? "every check passed" : "FAILED"));
+        figure("engagement events lost", lost, "events", "0", lost == 0, "history items not applied for generated events");
+        figure("engagement events double-counted", doubles, "events", "0", doubles == 0 && stayed,
+                "sum of the day's delivery-stats counters minus N");
+        figure("engagement exactly-once checks", ok ? 1 : 0, "passed", "1", ok,
+                "history, delivery stats, campaign counters, suppressions, DLQ");
 
         r.append(memoryReport());
         r.append(String.format(Locale.ROOT, "%nWhole benchmark: %.0f s (local cloud start %.0f s)%n",
@@ -945,6 +997,128 @@ public final class WebhookBenchmark {
                   - EngagementQueue received with a %d s visibility timeout (queue: 360 s), so a message whose attempt failed
                     (e.g. a copy still busy elsewhere) is retried within the run.
                 """, mix, recipients, expected.maxSoftPerAddress(), COPIES, warmup, COPIES, visibility);
+    }
+
+    // ------------------------------------------------------------------ AWS calls and DynamoDB capacity
+
+    private static final String COUNT_ENV = "DISPATCH_COUNT_AWS_CALLS"; // dev.dispatch.adapter.metrics.AwsCallCounter.ENV
+
+    /** Every function's counts (files {@code <function name>-<pid>.counts}), summed per function name. */
+    private Map<String, Map<String, Double>> awsCalls() throws IOException {
+        Map<String, Map<String, Double>> byFunction = new TreeMap<>();
+        try (var files = Files.newDirectoryStream(countsDir, "*.counts")) {
+            for (Path file : files) {
+                String name = file.getFileName().toString();
+                String function = name.substring(0, name.lastIndexOf('-'));
+                Map<String, Double> sums = byFunction.computeIfAbsent(function, f -> new TreeMap<>());
+                for (String line : Files.readAllLines(file)) {
+                    int eq = line.indexOf('=');
+                    if (eq > 0) {
+                        sums.merge(line.substring(0, eq), Double.parseDouble(line.substring(eq + 1)), Double::sum);
+                    }
+                }
+            }
+        }
+        return byFunction;
+    }
+
+    /**
+     * DynamoDB requests, write and read capacity units and SQS calls per 1,000 events (N unique, every copy
+     * included), per function and operation, from the first POST until the queue drained: what the functions sent,
+     * counted inside them by the SDK interceptor, with the capacity units dynalite returned for each request.
+     */
+    private String callsReport(Map<String, Map<String, Double>> before, Map<String, Map<String, Double>> after, int n) {
+        StringBuilder r = new StringBuilder();
+        double per = 1000.0 / n;
+        r.append(String.format(Locale.ROOT, "%nAWS calls per 1,000 events applied (N = %,d unique events; their copies included), counted inside the functions%n", n));
+        r.append(String.format(Locale.ROOT, "  %-62s %10s %9s %12s %9s%n", "function / operation", "calls", "/1,000", "cap. units", "/1,000"));
+        double dynamoCalls = 0;
+        double wcu = 0;
+        double rcu = 0;
+        double sqsCalls = 0;
+        for (String function : after.keySet()) {
+            Map<String, Double> a = after.get(function);
+            Map<String, Double> b = before.getOrDefault(function, Map.of());
+            for (String key : a.keySet()) {
+                if (!key.endsWith(".calls")) {
+                    continue;
+                }
+                String op = key.substring(0, key.length() - ".calls".length());
+                double calls = a.get(key) - b.getOrDefault(key, 0.0);
+                if (calls <= 0) {
+                    continue;
+                }
+                double cap = a.getOrDefault(op + ".capacity", 0.0) - b.getOrDefault(op + ".capacity", 0.0);
+                r.append(String.format(Locale.ROOT, "  %-62s %,10.0f %9.1f %,12.0f %9.1f%n", function + " / " + op, calls, calls * per, cap, cap * per));
+                if (op.startsWith("DynamoDb.")) {
+                    dynamoCalls += calls;
+                    if (op.matches("DynamoDb\\.(GetItem|BatchGetItem|Query|Scan|TransactGetItems)")) {
+                        rcu += cap;
+                    } else {
+                        wcu += cap;
+                    }
+                } else if (op.startsWith("Sqs.")) {
+                    sqsCalls += calls;
+                }
+            }
+        }
+        r.append(String.format(Locale.ROOT, "  DynamoDB: %,.0f requests per 1,000 events, %,.0f write units per 1,000, %,.0f read units per 1,000;"
+                + " SQS calls inside the functions: %,.1f per 1,000%n", dynamoCalls * per, wcu * per, rcu * per, sqsCalls * per));
+        readBefore();
+        r.append(String.format(Locale.ROOT, "  before batching (per-event apply-engagement, same benchmark): %,.0f requests and %,.0f write units"
+                + " per 1,000; now %.1fx fewer requests, %.1fx fewer write units (goal: at least 3x)%n",
+                beforeRequests, beforeWcu, beforeRequests / (dynamoCalls * per), beforeWcu / (wcu * per)));
+        figure("DynamoDB requests per 1,000 events applied", dynamoCalls * per, "requests",
+                String.format(Locale.ROOT, "<= %.0f (a third of %.0f before)", beforeRequests / 3, beforeRequests),
+                dynamoCalls * per * 3 <= beforeRequests, "every function, every copy included (SDK interceptor AwsCallCounter)");
+        figure("DynamoDB write units per 1,000 events applied", wcu * per, "WCU",
+                String.format(Locale.ROOT, "<= %.0f (a third of %.0f before)", beforeWcu / 3, beforeWcu),
+                wcu * per * 3 <= beforeWcu, "capacity units dynalite returned (ReturnConsumedCapacity TOTAL)");
+        figure("DynamoDB read units per 1,000 events applied", Math.round(rcu * per * 10) / 10.0, "RCU", "none", true,
+                "consistent reads");
+        return r.toString();
+    }
+
+    /** The before figures from --before-from's JSON, when given and present. */
+    private static void readBefore() {
+        if (beforeFrom == null || !Files.exists(beforeFrom)) {
+            return;
+        }
+        try {
+            for (var f : JSON.readTree(beforeFrom.toFile())) {
+                String name = f.path("figure").asText();
+                if (name.equals("DynamoDB requests per 1,000 events applied")) {
+                    beforeRequests = f.path("value").asDouble();
+                } else if (name.equals("DynamoDB write units per 1,000 events applied")) {
+                    beforeWcu = f.path("value").asDouble();
+                }
+            }
+        } catch (IOException e) {
+            System.err.println("could not read " + beforeFrom + ": " + e.getMessage());
+        }
+    }
+
+    /** One figure of benchmark-webhooks.json. */
+    private void figure(String name, double value, String unit, String goal, boolean met, String note) {
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("figure", name);
+        f.put("value", Double.isFinite(value) ? Math.round(value * 10) / 10.0 : null);
+        f.put("unit", unit);
+        f.put("goal", goal);
+        f.put("met", met);
+        f.put("note", note);
+        figures.add(f);
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 
     private static void log(String message) {
