@@ -42,20 +42,29 @@ class ConfirmationAudienceTest {
 
     @Test
     void givenAPendingPerson_thenOnlyTheirConfirmationReachesThem_andNoCampaignOfTheSegmentDoes() {
-        PendingOptIn pending = new PendingOptIn("news", T0, T0.plusSeconds(3600), "optin_news_v1", 7);
+        PendingOptIn pending = new PendingOptIn("news", T0, T0.plusSeconds(3600), ConfirmationCampaigns.id("news", 1), 7);
         Subscriber subscriber = ada(List.of(), pending, null);
-        assertEquals(Verdict.RECIPIENT, AudienceMember.judge(campaign("optin_news_v1"), subscriber));
-        assertEquals(Verdict.OUTSIDE, AudienceMember.judge(campaign("cmp_1"), subscriber), "pending: no campaign");
-        assertEquals(Verdict.OUTSIDE, AudienceMember.judge(campaign("optin_news_v2"), subscriber), "another request's mail");
+        assertEquals(Verdict.RECIPIENT, AudienceMember.judge(campaign(ConfirmationCampaigns.id("news", 1)), subscriber));
+        assertEquals(Verdict.OUTSIDE, AudienceMember.judge(campaign("cmp_0123456789abcdef"), subscriber), "pending: no campaign");
+        assertEquals(Verdict.OUTSIDE, AudienceMember.judge(campaign(ConfirmationCampaigns.id("news", 2)), subscriber), "another request's mail");
+    }
+
+    @Test
+    void givenIds_thenConfirmationCampaignsAreTellableFromOrdinaryOnes_andPassAsCampaignIds() {
+        String id = ConfirmationCampaigns.id("News.letter-1", 3);
+        org.junit.jupiter.api.Assertions.assertTrue(id.matches("cmp_[0-9a-z]{1,40}"), id);
+        org.junit.jupiter.api.Assertions.assertTrue(ConfirmationCampaigns.is(id));
+        org.junit.jupiter.api.Assertions.assertFalse(ConfirmationCampaigns.is("cmp_optinabcdefghijk"), "an ordinary id");
+        org.junit.jupiter.api.Assertions.assertNotEquals(id, ConfirmationCampaigns.id("News.letter-1", 4));
     }
 
     @Test
     void givenAConfirmedOrSuppressedPerson_thenNoConfirmationIsSent() {
         Subscriber confirmed = ada(List.of("news"), null, null);
-        assertEquals(Verdict.OUTSIDE, AudienceMember.judge(campaign("optin_news_v1"), confirmed));
-        assertEquals(Verdict.RECIPIENT, AudienceMember.judge(campaign("cmp_1"), confirmed));
-        PendingOptIn pending = new PendingOptIn("news", T0, T0.plusSeconds(3600), "optin_news_v1", 7);
+        assertEquals(Verdict.OUTSIDE, AudienceMember.judge(campaign(ConfirmationCampaigns.id("news", 1)), confirmed));
+        assertEquals(Verdict.RECIPIENT, AudienceMember.judge(campaign("cmp_0123456789abcdef"), confirmed));
+        PendingOptIn pending = new PendingOptIn("news", T0, T0.plusSeconds(3600), ConfirmationCampaigns.id("news", 1), 7);
         Subscriber suppressed = ada(List.of(), pending, new Suppression(ADA, SubscriberStatus.UNSUBSCRIBED, T0, "api"));
-        assertEquals(Verdict.SUPPRESSED, AudienceMember.judge(campaign("optin_news_v1"), suppressed));
+        assertEquals(Verdict.SUPPRESSED, AudienceMember.judge(campaign(ConfirmationCampaigns.id("news", 1)), suppressed));
     }
 }
