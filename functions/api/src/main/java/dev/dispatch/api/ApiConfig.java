@@ -20,6 +20,19 @@ public interface ApiConfig {
 
     Warming warming();
 
+    OptIn optIn();
+
+    /** Double opt-in (template parameters OptInExpiryHours, OptInCooldownMinutes). */
+    interface OptIn {
+        /** How long a confirmation link confirms; an unconfirmed request lapses then. */
+        @WithDefault("168H")
+        Duration expiry();
+
+        /** Asked again within this, a pending request sends no second confirmation mail. */
+        @WithDefault("60M")
+        Duration cooldown();
+    }
+
     /** The API's public base URL (one-click unsubscribe links). */
     String publicApiUrl();
 

@@ -33,8 +33,10 @@ public class ApiKeyFilter implements ContainerRequestFilter {
     @Override
     public void filter(ContainerRequestContext request) {
         String path = "/" + request.getUriInfo().getPath().replaceFirst("^/+", "");
-        // Open: health, docs, and one-click unsubscribe links (their signed token is their authentication).
-        if (OPEN_PATHS.contains(path) || path.startsWith("/docs/") || path.startsWith("/openapi.") || path.startsWith("/u/")) {
+        // Open: health, docs, and the signed per-recipient links - one-click unsubscribe (/u/), double opt-in
+        // confirmation (/c/) and the preference center (/p/): their signed token is their authentication.
+        if (OPEN_PATHS.contains(path) || path.startsWith("/docs/") || path.startsWith("/openapi.") || path.startsWith("/u/")
+                || path.startsWith("/c/") || path.startsWith("/p/")) {
             return;
         }
         if (!keyDigests.accepts(request.getHeaderString(HttpHeaders.AUTHORIZATION))) {

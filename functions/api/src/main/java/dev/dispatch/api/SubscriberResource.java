@@ -3,6 +3,7 @@ package dev.dispatch.api;
 import dev.dispatch.adapter.importfile.CsvImportParser;
 import dev.dispatch.adapter.importfile.JsonImportParser;
 import dev.dispatch.domain.InvalidInputException;
+import dev.dispatch.domain.consent.OptInPolicy;
 import dev.dispatch.domain.engagement.EngagementStore;
 import dev.dispatch.domain.subscriber.EmailAddress;
 import dev.dispatch.domain.subscriber.ImportReport;
@@ -58,10 +59,11 @@ public class SubscriberResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Add a subscriber", description = "409 if the address exists (whatever its status).")
-    public Response add(SubscriberInput input) {
+    public Response add(SubscriberInput input, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
         SubscriberInput body = required(input);
         EmailAddress email = EmailAddress.parse(body.email());
-        var created = subscribers.add(email, body.details(), dev.dispatch.domain.subscriber.SubscriberRules.source(body.source()));
+        var created = subscribers.add(email, body.details(), dev.dispatch.domain.subscriber.SubscriberRules.source(body.source()),
+                OptInPolicy.Origin.of("api", ApiKeyFilter.keyId(authorization)));
         return Response.status(201).entity(SubscriberView.of(created)).build();
     }
 
@@ -72,7 +74,8 @@ public class SubscriberResource {
     public SubscriberView get(@PathParam("email") String email) {
         EmailAddress address = EmailAddress.parse(email);
         var subscriber = subscribers.get(address);
-        return SubscriberView.of(subscriber, engagement.engagement(address), clock.instant());
+        return SubscriberView.withConsent(SubscriberView.of(subscriber, engagement.engagement(address), clock.instant()),
+                subscriber, clock.instant());
     }
 
     @PUT
@@ -80,7 +83,8 @@ public class SubscriberResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Update a subscriber", description = "Fields given replace the stored ones; fields left out stay. "
             + "The status can't be set here: DELETE unsubscribes, POST .../resubscribe re-subscribes.")
-    public SubscriberView update(@PathParam("email") String email, SubscriberInput input) {
+    public SubscriberView update(@PathParam("email") String email, SubscriberInput input,
+            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
         SubscriberInput body = required(input);
         EmailAddress address = EmailAddress.parse(email);
         if (body.email() != null && !EmailAddress.parse(body.email()).equals(address)) {
@@ -89,7 +93,8 @@ public class SubscriberResource {
         if (body.source() != null) {
             throw new InvalidInputException("source", "is set when the subscriber is added and can't be changed");
         }
-        return SubscriberView.of(subscribers.update(address, body.details()));
+        return SubscriberView.of(subscribers.update(address, body.details(),
+                OptInPolicy.Origin.of("api", ApiKeyFilter.keyId(authorization))));
     }
 
     @DELETE
@@ -149,7 +154,8 @@ public class SubscriberResource {
     @Operation(summary = "Import subscribers from CSV or JSON", description = "Imports every valid row and reports each "
             + "rejected row with its number and reason. Idempotent. Never re-activates an unsubscribed, bounced or "
             + "complained address.")
-    public ImportReport bulkImport(byte[] body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType) {
+    public Response bulkImport(byte[] body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
         if (body == null || body.length == 0) {
             throw new InvalidInputException("body", "is empty; send a CSV file or a JSON array");
         }
@@ -161,7 +167,11 @@ public class SubscriberResource {
         List<ImportRow> rows = type.startsWith("application/json")
                 ? JsonImportParser.parse(body, maxRows)
                 : CsvImportParser.parse(body, maxRows);
-        return importer.run(rows, "import");
+        // The import's id goes into each consent record it writes (with the API key id) and back to the caller.
+        String importId = "imp_" + java.util.UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+        ImportReport report = importer.run(rows, "import",
+                OptInPolicy.Origin.of("import", importId + " " + ApiKeyFilter.keyId(authorization)));
+        return Response.ok(report).header("X-Dispatch-Import-Id", importId).build();
     }
 
     private static Map<String, Long> wire(Map<SubscriberStatus, Long> counts) {

@@ -1,6 +1,7 @@
 package dev.dispatch.api;
 
 import dev.dispatch.domain.NotFoundException;
+import dev.dispatch.domain.subscriber.SignedLinks;
 import dev.dispatch.domain.subscriber.SubscriberService;
 import dev.dispatch.domain.subscriber.UnsubscribeTokens;
 import jakarta.ws.rs.Consumes;
@@ -35,7 +36,7 @@ public class UnsubscribeResource {
     @Produces(MediaType.TEXT_HTML)
     @Operation(summary = "The unsubscribe page (never unsubscribes by itself)")
     public Response page(@PathParam("token") String token) {
-        Optional<UnsubscribeTokens.Claim> claim = tokens.verify(token);
+        Optional<UnsubscribeTokens.Claim> claim = tokens.verify(token).filter(SignedLinks::isUnsubscribe);
         if (claim.isEmpty()) {
             return invalid();
         }
@@ -49,7 +50,8 @@ public class UnsubscribeResource {
     @Produces(MediaType.TEXT_HTML)
     @Operation(summary = "One-click unsubscribe (RFC 8058)")
     public Response unsubscribe(@PathParam("token") String token) {
-        Optional<UnsubscribeTokens.Claim> claim = tokens.verify(token);
+        // A confirmation or preference link is no unsubscribe link (SignedLinks): refused like a forged one.
+        Optional<UnsubscribeTokens.Claim> claim = tokens.verify(token).filter(SignedLinks::isUnsubscribe);
         if (claim.isEmpty()) {
             return invalid();
         }
@@ -67,7 +69,7 @@ public class UnsubscribeResource {
                 + "or reply to that email to be removed.</p>");
     }
 
-    private static Response html(int status, String title, String body) {
+    static Response html(int status, String title, String body) {
         String page = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" "
                 + "content=\"width=device-width\"><title>" + title + "</title></head><body style=\"font-family:sans-serif;"
                 + "max-width:32rem;margin:3rem auto\"><h1>" + title + "</h1>" + body + "</body></html>";
@@ -80,7 +82,7 @@ public class UnsubscribeResource {
         return email.charAt(0) + "***" + email.substring(at);
     }
 
-    private static String escape(String text) {
+    static String escape(String text) {
         return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 }

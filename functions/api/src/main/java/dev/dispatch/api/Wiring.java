@@ -34,6 +34,13 @@ import dev.dispatch.domain.engagement.EngagementQueue;
 import dev.dispatch.domain.engagement.EngagementStore;
 import dev.dispatch.domain.subscriber.AddressMigration;
 import dev.dispatch.domain.subscriber.UnsubscribeTokens;
+import dev.dispatch.domain.subscriber.SignedLinks;
+import dev.dispatch.domain.consent.ConfirmationMail;
+import dev.dispatch.domain.consent.OptInPolicy;
+import dev.dispatch.domain.consent.SegmentConsent;
+import dev.dispatch.domain.consent.SegmentSettingsStore;
+import dev.dispatch.adapter.dynamodb.DynamoDbSegmentSettings;
+import dev.dispatch.adapter.dynamodb.DynamoDbConfirmationNumbers;
 import dev.dispatch.adapter.dynamodb.DynamoDbSubscriberStore;
 import dev.dispatch.adapter.dynamodb.DynamoDbPersonalData;
 import dev.dispatch.adapter.dynamodb.DynamoDbAuditLog;
@@ -63,8 +70,42 @@ public class Wiring {
 
     @Produces
     @Singleton
-    SubscriberService subscriberService(DynamoDbClient dynamoDb, ApiConfig config, ErasedAddresses erased) {
-        return new SubscriberService(store(dynamoDb, config, erased), counters(dynamoDb, config), Clock.systemUTC());
+    SubscriberService subscriberService(DynamoDbClient dynamoDb, ApiConfig config, ErasedAddresses erased,
+            OptInPolicy optIns) {
+        return new SubscriberService(store(dynamoDb, config, erased), counters(dynamoDb, config), Clock.systemUTC(), optIns);
+    }
+
+    /** Double opt-in: segment settings, confirmation numbers and mails (through the send ledger and SendQueue). */
+    @Produces
+    @Singleton
+    OptInPolicy optInPolicy(DynamoDbClient dynamoDb, SqsClient sqs, ApiConfig config, AddressMigration migration) {
+        ApiConfig.Tables t = config.tables();
+        ConfirmationMail mail = new ConfirmationMail(new DynamoDbSendLedger(dynamoDb, t.sendLedger()),
+                new SqsSendQueue(sqs, config.queues().send()), new DynamoDbCampaignStore(dynamoDb, t.campaigns()),
+                migration, Clock.systemUTC());
+        return new OptInPolicy(new DynamoDbSegmentSettings(dynamoDb, t.control()),
+                new DynamoDbConfirmationNumbers(dynamoDb, t.counters()), mail, config.optIn().expiry(),
+                config.optIn().cooldown(), Clock.systemUTC());
+    }
+
+    @Produces
+    @Singleton
+    SegmentSettingsStore segmentSettings(DynamoDbClient dynamoDb, ApiConfig config) {
+        return new DynamoDbSegmentSettings(dynamoDb, config.tables().control());
+    }
+
+    @Produces
+    @Singleton
+    SegmentConsent segmentConsent(DynamoDbClient dynamoDb, ApiConfig config) {
+        return new SegmentConsent(new DynamoDbSegmentSettings(dynamoDb, config.tables().control()),
+                new DynamoDbCampaignStore(dynamoDb, config.tables().campaigns()), HandlebarsTemplates.html(),
+                SenderAllowlist.parse(config.senderAllowlist()), Clock.systemUTC());
+    }
+
+    @Produces
+    @Singleton
+    SignedLinks signedLinks(UnsubscribeTokens tokens) {
+        return new SignedLinks(tokens);
     }
 
     /** The keyed hash of erased addresses, its key read from Secrets Manager at cold start and kept fresh. */
@@ -86,13 +127,15 @@ public class Wiring {
 
     @Produces
     @Singleton
-    SubscriberImport subscriberImport(DynamoDbClient dynamoDb, ApiConfig config, ErasedAddresses erased) {
+    SubscriberImport subscriberImport(DynamoDbClient dynamoDb, ApiConfig config, ErasedAddresses erased,
+            OptInPolicy optIns) {
         ExecutorService executor = Executors.newFixedThreadPool(config.importing().parallelism(), runnable -> {
             Thread thread = new Thread(runnable, "import-writer");
             thread.setDaemon(true);
             return thread;
         });
-        return new SubscriberImport(store(dynamoDb, config, erased), counters(dynamoDb, config), Clock.systemUTC(), executor);
+        return new SubscriberImport(store(dynamoDb, config, erased), counters(dynamoDb, config), Clock.systemUTC(), executor,
+                optIns);
     }
 
     @Produces

@@ -689,7 +689,7 @@ final class TemplateChecks {
 
     static final String LOG_GROUP = "AWS::Logs::LogGroup";
     /** Route prefixes open to the world (provider webhooks, unsubscribe links) that get their own, lower throttle. */
-    static final List<String> THROTTLED_PREFIXES = List.of("/webhooks/", "/u/");
+    static final List<String> THROTTLED_PREFIXES = List.of("/webhooks/", "/u/", "/c/", "/p/");
     /**
      * HTTP API access log variables that carry no secret and no personal data. Left out on purpose: $context.path
      * (holds the unsubscribe token of /u/{token} and the address of /subscribers/{email}; $context.routeKey names

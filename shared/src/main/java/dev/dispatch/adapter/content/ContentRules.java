@@ -48,11 +48,12 @@ public final class ContentRules implements ContentChecker {
     private static final Map<String, Object> SAMPLE_RECIPIENT = Map.of(
             "email", "sample.recipient@example.com",
             "unsubscribeUrl", SAMPLE_UNSUBSCRIBE_URL,
+            "preferencesUrl", "https://unsubscribe.invalid/p/sample",
             "campaignName", "Sample campaign",
             "segments", List.of(),
             "attributes", Map.of());
     /** Names every recipient has: they need no fallback. */
-    private static final Set<String> ALWAYS_PRESENT = Set.of("email", "unsubscribeUrl", "campaignName", "segments",
+    private static final Set<String> ALWAYS_PRESENT = Set.of("email", "unsubscribeUrl", "preferencesUrl", "campaignName", "segments",
             "attributes", "this", "else");
 
     /** Gmail clips a message's HTML above about 102 KB and hides the rest, unsubscribe link included. */

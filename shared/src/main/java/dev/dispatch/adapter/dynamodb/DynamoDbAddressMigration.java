@@ -370,7 +370,7 @@ public class DynamoDbAddressMigration implements AddressMigration {
                 Math.max(identity.engagementScore(), legacy.engagementScore()),
                 identity.timeZone() != null ? identity.timeZone() : legacy.timeZone(),
                 identity.source() != null ? identity.source() : legacy.source(),
-                created, updated, null);
+                created, updated, null, identity.optIns()); // legacy profiles predate opt-ins
     }
 
     /** The identity's entry replaces the legacy one if its profile claims the segment; the legacy entry goes. */

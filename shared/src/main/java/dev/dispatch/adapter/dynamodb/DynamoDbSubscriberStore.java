@@ -392,6 +392,7 @@ public class DynamoDbSubscriberStore implements SubscriberStore {
         item.put("engagementScore", AttributeValue.fromN(BigDecimal.valueOf(s.engagementScore()).toPlainString()));
         item.put("createdAt", AttributeValue.fromS(s.createdAt().toString()));
         item.put("updatedAt", AttributeValue.fromS(s.updatedAt().toString()));
+        OptInItems.write(s.optIns(), item);
         return item;
     }
 
@@ -414,7 +415,8 @@ public class DynamoDbSubscriberStore implements SubscriberStore {
                 string(item, "source"),
                 Instant.parse(item.get("createdAt").s()),
                 Instant.parse(item.get("updatedAt").s()),
-                suppression);
+                suppression,
+                OptInItems.read(item));
     }
 
     static Suppression toSuppression(EmailAddress email, Map<String, AttributeValue> item) {

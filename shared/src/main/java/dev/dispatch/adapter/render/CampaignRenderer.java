@@ -6,6 +6,8 @@ import dev.dispatch.domain.campaign.CampaignMessages;
 import dev.dispatch.domain.message.OutgoingMessage;
 import dev.dispatch.domain.subscriber.EmailAddress;
 import dev.dispatch.domain.subscriber.Subscriber;
+import dev.dispatch.domain.consent.ConfirmationCampaigns;
+import dev.dispatch.domain.subscriber.SignedLinks;
 import dev.dispatch.domain.subscriber.UnsubscribeTokens;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -23,13 +25,27 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public class CampaignRenderer implements CampaignMessages {
     private final UnsubscribeTokens tokens;
+    private final SignedLinks links;
     private final String unsubscribeBase;
+    private final String publicBase;
     private final Map<String, MessageTemplates> compiled = new ConcurrentHashMap<>();
 
     /** @param publicApiUrl the API's public base URL; links are {@code <publicApiUrl>/u/<token>} */
     public CampaignRenderer(UnsubscribeTokens tokens, String publicApiUrl) {
         this.tokens = tokens;
-        this.unsubscribeBase = publicApiUrl.replaceAll("/+$", "") + "/u/";
+        this.links = new SignedLinks(tokens);
+        this.publicBase = publicApiUrl.replaceAll("/+$", "");
+        this.unsubscribeBase = publicBase + "/u/";
+    }
+
+    /** The recipient's preference center ({@code /p/<token>}): the same signed-token rules as unsubscribe links. */
+    public String preferencesUrl(String campaignId, EmailAddress email) {
+        return publicBase + "/p/" + links.preferences(campaignId, email);
+    }
+
+    /** A double opt-in confirmation link ({@code /c/<token>}) for the segment. */
+    public String confirmUrl(String segment, EmailAddress email) {
+        return publicBase + "/c/" + links.confirmation(segment, email);
     }
 
     public String unsubscribeUrl(String campaignId, EmailAddress email) {
@@ -52,7 +68,15 @@ public class CampaignRenderer implements CampaignMessages {
                 Subscriber subscriber = addressees.get(position).subscriber();
                 String url = unsubscribeUrl(campaign.id(), subscriber.email());
                 urls.add(url);
-                contexts.add(PersonalizationContext.of(subscriber, Map.of("unsubscribeUrl", url, "campaignName", campaign.name())));
+                Map<String, Object> extra = new LinkedHashMap<>();
+                extra.put("unsubscribeUrl", url);
+                extra.put("preferencesUrl", preferencesUrl(campaign.id(), subscriber.email()));
+                extra.put("campaignName", campaign.name());
+                if (ConfirmationCampaigns.is(campaign.id()) && !campaign.segments().isEmpty()) {
+                    extra.put("segment", campaign.segments().get(0));
+                    extra.put("confirmUrl", confirmUrl(campaign.segments().get(0), subscriber.email()));
+                }
+                contexts.add(PersonalizationContext.of(subscriber, extra));
             }
             List<MessageTemplates.Rendered> rendered = templates.renderAll(contexts);
             for (int i = 0; i < positions.size(); i++) {
@@ -88,8 +112,27 @@ public class CampaignRenderer implements CampaignMessages {
 
     private static MessageTemplates compile(Campaign campaign, String variant) {
         CampaignContent content = campaign.contentFor(variant);
-        return MessageTemplates.compile(content.subject(), content.preheader(), content.html(), content.text(),
+        String html = content.html();
+        String text = content.text();
+        if (!ConfirmationCampaigns.is(campaign.id())) {
+            // Every campaign carries the preference center link: where the template does not place it, a footer does.
+            html = withPreferencesFooter(html);
+            text = text == null || text.contains("preferencesUrl") ? text
+                    : text.stripTrailing() + "\n\nManage your subscriptions: {{preferencesUrl}}\n";
+        }
+        return MessageTemplates.compile(content.subject(), content.preheader(), html, text,
                 variant == null ? "" : "variants[" + variant + "].");
+    }
+
+    static final String PREFERENCES_FOOTER = "<p style=\"font-size:12px;color:#666\"><a href=\"{{preferencesUrl}}\">"
+            + "Manage your subscriptions</a></p>";
+
+    static String withPreferencesFooter(String html) {
+        if (html == null || html.contains("preferencesUrl")) {
+            return html;
+        }
+        int body = html.toLowerCase(java.util.Locale.ROOT).lastIndexOf("</body>");
+        return body < 0 ? html + PREFERENCES_FOOTER : html.substring(0, body) + PREFERENCES_FOOTER + html.substring(body);
     }
 
     private static String displayName(Subscriber subscriber) {

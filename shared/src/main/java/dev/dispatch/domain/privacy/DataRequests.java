@@ -39,9 +39,25 @@ public class DataRequests {
         Map<String, Object> document = new LinkedHashMap<>();
         document.put("email", email.value());
         document.put("exportedAt", now.toString());
-        boolean isErased = subscribers.find(email).map(s -> s.status() == SubscriberStatus.ERASED).orElse(false);
+        java.util.Optional<dev.dispatch.domain.subscriber.Subscriber> found = subscribers.find(email);
+        boolean isErased = found.map(s -> s.status() == SubscriberStatus.ERASED).orElse(false);
         document.put("erased", isErased);
         document.putAll(data.export(email));
+        // Consent evidence and open double opt-in requests, read through the domain (they live on the profile).
+        java.util.List<Map<String, Object>> consents = new java.util.ArrayList<>();
+        java.util.List<Map<String, Object>> pending = new java.util.ArrayList<>();
+        found.ifPresent(s -> {
+            s.optIns().consents().forEach(c -> consents.add(consentMap(c)));
+            s.optIns().pending().values().forEach(p -> {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("segment", p.segment());
+                m.put("requestedAt", p.requestedAt().toString());
+                m.put("expiresAt", p.expiresAt().toString());
+                pending.add(m);
+            });
+        });
+        document.put("consents", consents);
+        document.put("pendingOptIns", pending);
         Map<String, Object> outcome = new LinkedHashMap<>();
         document.forEach((kind, value) -> {
             if (value instanceof java.util.Collection<?> c) {
@@ -76,5 +92,30 @@ public class DataRequests {
         }
         audit.record("erase", actor, now, subject, outcome);
         return erasure;
+    }
+
+    /** A consent record as plain JSON values (absent parts left out). */
+    public static Map<String, Object> consentMap(dev.dispatch.domain.subscriber.ConsentRecord c) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("segment", c.segment());
+        m.put("at", c.at().toString());
+        m.put("action", c.action().wireName());
+        m.put("method", c.method());
+        if (c.source() != null) {
+            m.put("source", c.source());
+        }
+        if (c.ip() != null) {
+            m.put("ip", c.ip());
+        }
+        if (c.userAgent() != null) {
+            m.put("userAgent", c.userAgent());
+        }
+        if (c.text() != null) {
+            m.put("text", c.text());
+        }
+        if (c.version() != null) {
+            m.put("version", c.version());
+        }
+        return m;
     }
 }

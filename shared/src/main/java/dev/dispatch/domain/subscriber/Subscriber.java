@@ -22,10 +22,21 @@ public record Subscriber(
         String source,
         Instant createdAt,
         Instant updatedAt,
-        Suppression suppression) {
+        Suppression suppression,
+        /** Double opt-ins waiting for confirmation and consent records (never null). */
+        OptIns optIns) {
+
+    /** A subscriber without opt-ins or consent records. */
+    public Subscriber(EmailAddress email, String firstName, String lastName, Map<String, Object> attributes,
+            SortedSet<String> segments, double engagementScore, String timeZone, String source, Instant createdAt,
+            Instant updatedAt, Suppression suppression) {
+        this(email, firstName, lastName, attributes, segments, engagementScore, timeZone, source, createdAt, updatedAt,
+                suppression, OptIns.NONE);
+    }
 
     public Subscriber {
         Objects.requireNonNull(email, "email");
+        optIns = optIns == null ? OptIns.NONE : optIns;
         attributes = attributes == null ? Map.of() : Map.copyOf(attributes);
         segments = segments == null ? new TreeSet<>() : new TreeSet<>(segments);
     }
@@ -45,7 +56,13 @@ public record Subscriber(
 
     public Subscriber withSuppression(Suppression newSuppression) {
         return new Subscriber(email, firstName, lastName, attributes, segments, engagementScore, timeZone, source,
-                createdAt, updatedAt, newSuppression);
+                createdAt, updatedAt, newSuppression, optIns);
+    }
+
+    /** The same profile with other segments and opt-ins (the caller decides the updatedAt through touched). */
+    public Subscriber withSegmentsAndOptIns(SortedSet<String> newSegments, OptIns newOptIns, Instant now) {
+        return touched(new Subscriber(email, firstName, lastName, attributes, newSegments, engagementScore, timeZone,
+                source, createdAt, updatedAt, suppression, newOptIns), now);
     }
 
     /** PUT semantics: every field given replaces the stored one; fields not given stay. */
@@ -57,7 +74,7 @@ public record Subscriber(
                 patch.segments() != null ? patch.segments() : segments,
                 engagementScore,
                 patch.timeZone() != null ? patch.timeZone() : timeZone,
-                source, createdAt, updatedAt, suppression), now);
+                source, createdAt, updatedAt, suppression, optIns), now);
     }
 
     /**
@@ -78,7 +95,7 @@ public record Subscriber(
                 row.lastName() != null ? row.lastName() : lastName,
                 mergedAttributes, mergedSegments, engagementScore,
                 row.timeZone() != null ? row.timeZone() : timeZone,
-                source, createdAt, updatedAt, suppression), now);
+                source, createdAt, updatedAt, suppression, optIns), now);
     }
 
     /** Same profile content, ignoring timestamps: what decides whether a write is needed at all. */
@@ -88,7 +105,8 @@ public record Subscriber(
                 && Objects.equals(lastName, other.lastName)
                 && attributesEqual(attributes, other.attributes)
                 && segments.equals(other.segments)
-                && Objects.equals(timeZone, other.timeZone);
+                && Objects.equals(timeZone, other.timeZone)
+                && optIns.equals(other.optIns);
     }
 
     private Subscriber touched(Subscriber changed, Instant now) {
@@ -96,7 +114,8 @@ public record Subscriber(
             return this;
         }
         return new Subscriber(changed.email, changed.firstName, changed.lastName, changed.attributes, changed.segments,
-                changed.engagementScore, changed.timeZone, changed.source, changed.createdAt, now, changed.suppression);
+                changed.engagementScore, changed.timeZone, changed.source, changed.createdAt, now, changed.suppression,
+                changed.optIns);
     }
 
     // Numbers compare by value: 1.0 read back from storage equals 1 given in a file.

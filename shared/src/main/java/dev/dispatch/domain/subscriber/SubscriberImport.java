@@ -1,6 +1,7 @@
 package dev.dispatch.domain.subscriber;
 
 import dev.dispatch.domain.InvalidInputException;
+import dev.dispatch.domain.consent.OptInPolicy;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -29,17 +30,30 @@ public class SubscriberImport {
     private final SubscriberCounters counters;
     private final Clock clock;
     private final ExecutorService executor;
+    /** Null: no double opt-in and no consent records. */
+    private final OptInPolicy optIns;
 
     public SubscriberImport(SubscriberStore store, SubscriberCounters counters, Clock clock, ExecutorService executor) {
+        this(store, counters, clock, executor, null);
+    }
+
+    public SubscriberImport(SubscriberStore store, SubscriberCounters counters, Clock clock, ExecutorService executor,
+            OptInPolicy optIns) {
         this.store = store;
         this.counters = counters;
         this.clock = clock;
         this.executor = executor;
+        this.optIns = optIns;
     }
 
     private record ValidRow(int row, EmailAddress email, SubscriberDetails details) {}
 
     public ImportReport run(List<ImportRow> rows, String source) {
+        return run(rows, source, OptInPolicy.Origin.of("import", null));
+    }
+
+    /** @param origin how the rows came in, for their consent records (method import, the import's id and key id) */
+    public ImportReport run(List<ImportRow> rows, String source, OptInPolicy.Origin origin) {
         List<ImportReport.RejectedRow> rejected = Collections.synchronizedList(new ArrayList<>());
         List<ImportReport.SkippedRow> suppressed = Collections.synchronizedList(new ArrayList<>());
         List<ValidRow> valid = validate(rows, rejected);
@@ -51,7 +65,7 @@ public class SubscriberImport {
         List<Future<?>> chunks = new ArrayList<>();
         for (int start = 0; start < valid.size(); start += CHUNK_SIZE) {
             List<ValidRow> chunk = valid.subList(start, Math.min(valid.size(), start + CHUNK_SIZE));
-            chunks.add(executor.submit(() -> importChunk(chunk, importSource, created, updated, unchanged, suppressed, rejected)));
+            chunks.add(executor.submit(() -> importChunk(chunk, importSource, origin, created, updated, unchanged, suppressed, rejected)));
         }
         await(chunks);
 
@@ -87,13 +101,14 @@ public class SubscriberImport {
         return valid;
     }
 
-    private void importChunk(List<ValidRow> chunk, String source, AtomicInteger created, AtomicInteger updated,
+    private void importChunk(List<ValidRow> chunk, String source, OptInPolicy.Origin origin, AtomicInteger created, AtomicInteger updated,
             AtomicInteger unchanged, List<ImportReport.SkippedRow> suppressed, List<ImportReport.RejectedRow> rejected) {
         Instant now = clock.instant();
         Map<EmailAddress, Subscriber> current = store.findAll(chunk.stream().map(ValidRow::email).toList());
         List<Subscriber> writes = new ArrayList<>();
         List<SegmentMembership> newMemberships = new ArrayList<>();
         CounterDelta delta = new CounterDelta();
+        List<Map.Entry<EmailAddress, OptInPolicy.Decision>> confirmations = new ArrayList<>();
         for (ValidRow row : chunk) {
             Subscriber before = current.get(row.email());
             if (before != null && before.status() == SubscriberStatus.ERASED) {
@@ -107,6 +122,13 @@ public class SubscriberImport {
             Subscriber after = before == null
                     ? Subscriber.create(row.email(), row.details(), source, now)
                     : before.mergingImport(row.details(), now);
+            if (optIns != null) {
+                OptInPolicy.Decision decision = optIns.decide(before, after, false, origin);
+                after = decision.subscriber();
+                if (!decision.newRequests().isEmpty() || !decision.standing().isEmpty()) {
+                    confirmations.add(Map.entry(after.email(), decision));
+                }
+            }
             if (after == before) {
                 unchanged.incrementAndGet();
                 continue;
@@ -125,6 +147,8 @@ public class SubscriberImport {
         store.addMemberships(newMemberships);
         store.writeProfiles(writes);
         counters.apply(delta);
+        // After the profiles that hold the pending requests: each mail once (see ConfirmationMail).
+        confirmations.forEach(c -> optIns.sendConfirmations(c.getKey(), c.getValue()));
     }
 
     private static void await(List<Future<?>> futures) {

@@ -3,7 +3,11 @@ package dev.dispatch.domain.subscriber;
 import dev.dispatch.domain.ConflictException;
 import dev.dispatch.domain.InvalidInputException;
 import dev.dispatch.domain.NotFoundException;
+import dev.dispatch.domain.consent.OptInPolicy;
+import dev.dispatch.domain.consent.OptInPolicy.Origin;
 import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -24,17 +28,36 @@ public class SubscriberService {
     private final SubscriberStore store;
     private final SubscriberCounters counters;
     private final Clock clock;
+    /** Null: no double opt-in and no consent records (tools, tests of other things). */
+    private final OptInPolicy optIns;
 
     public SubscriberService(SubscriberStore store, SubscriberCounters counters, Clock clock) {
+        this(store, counters, clock, null);
+    }
+
+    public SubscriberService(SubscriberStore store, SubscriberCounters counters, Clock clock, OptInPolicy optIns) {
         this.store = store;
         this.counters = counters;
         this.clock = clock;
+        this.optIns = optIns;
     }
 
     public Subscriber add(EmailAddress email, SubscriberDetails details, String source) {
+        return add(email, details, source, Origin.of("api", null));
+    }
+
+    /**
+     * Adds a subscriber. Segments that ask for double opt-in are held as pending and their confirmation mail is
+     * queued after the profile is stored (once, see {@link dev.dispatch.domain.consent.ConfirmationMail}).
+     */
+    public Subscriber add(EmailAddress email, SubscriberDetails details, String source, Origin origin) {
         Subscriber candidate = Subscriber.create(email, details, source == null ? "api" : source, clock.instant());
         if (store.find(email).map(s -> s.status() == SubscriberStatus.ERASED).orElse(false)) {
             throw new ConflictException(ERASED_REASON);
+        }
+        OptInPolicy.Decision decision = optIns == null ? null : optIns.decide(null, candidate, true, origin);
+        if (decision != null) {
+            candidate = decision.subscriber();
         }
         store.addMemberships(memberships(email, candidate.segments()));
         if (!store.createProfile(candidate)) {
@@ -43,6 +66,9 @@ public class SubscriberService {
         }
         Subscriber created = store.find(email).orElse(candidate);
         counters.apply(new CounterDelta().record(null, created));
+        if (decision != null) {
+            optIns.sendConfirmations(created.email(), decision);
+        }
         return created;
     }
 
@@ -51,13 +77,26 @@ public class SubscriberService {
     }
 
     public Subscriber update(EmailAddress email, SubscriberDetails patch) {
+        return update(email, patch, Origin.of("api", null));
+    }
+
+    /** PUT: segments it adds that ask for double opt-in become pending, as for {@link #add}. */
+    public Subscriber update(EmailAddress email, SubscriberDetails patch, Origin origin) {
         for (int attempt = 0; attempt < MAX_CONCURRENT_UPDATE_ATTEMPTS; attempt++) {
             Subscriber current = get(email);
             if (current.status() == SubscriberStatus.ERASED) {
                 throw new ConflictException(ERASED_REASON);
             }
             Subscriber updated = current.replacing(patch, clock.instant());
+            OptInPolicy.Decision decision = null;
+            if (optIns != null) {
+                decision = optIns.decide(current, updated, patch.segments() != null, origin);
+                updated = decision.subscriber();
+            }
             if (updated == current) {
+                if (decision != null) {
+                    optIns.sendConfirmations(current.email(), decision);
+                }
                 return current;
             }
             Set<String> added = difference(updated.segments(), current.segments());
@@ -67,9 +106,93 @@ public class SubscriberService {
             if (store.replaceProfile(updated, current.updatedAt())) {
                 store.removeMemberships(memberships(current.email(), removed));
                 counters.apply(new CounterDelta().record(current, updated));
+                if (decision != null) {
+                    optIns.sendConfirmations(current.email(), decision);
+                }
                 return updated;
             }
             // Someone else changed the profile between our read and write: read again and re-apply the patch.
+        }
+        throw new ConflictException("the subscriber is being changed concurrently; retry");
+    }
+
+    /** What a confirmation link did. */
+    public enum Confirmation {
+        CONFIRMED, ALREADY_CONFIRMED, EXPIRED, SUPPRESSED, UNKNOWN
+    }
+
+    /**
+     * The confirmation link was used (POST, never GET): the pending segment becomes a membership, with a
+     * {@code confirmed} consent record (the click's IP and user agent, the consent text of the request). The
+     * membership is written before the profile that claims it, as everywhere.
+     */
+    public Confirmation confirm(EmailAddress email, String segment, Origin origin) {
+        for (int attempt = 0; attempt < MAX_CONCURRENT_UPDATE_ATTEMPTS; attempt++) {
+            Optional<Subscriber> found = store.find(email);
+            if (found.isEmpty() || found.get().createdAt() == null) {
+                return found.isPresent() && found.get().status().suppressed() ? Confirmation.SUPPRESSED : Confirmation.UNKNOWN;
+            }
+            Subscriber current = found.get();
+            if (current.status().suppressed()) {
+                return Confirmation.SUPPRESSED;
+            }
+            if (current.segments().contains(segment)) {
+                return Confirmation.ALREADY_CONFIRMED;
+            }
+            Instant now = clock.instant();
+            PendingOptIn pending = current.optIns().pendingFor(segment, now);
+            if (pending == null) {
+                return Confirmation.EXPIRED;
+            }
+            ConsentRecord requested = current.optIns().latest(segment, ConsentRecord.Action.REQUESTED);
+            ConsentRecord confirmed = new ConsentRecord(segment, now, ConsentRecord.Action.CONFIRMED, origin.method(),
+                    origin.source(), origin.ip(), origin.userAgent(), requested == null ? null : requested.text(),
+                    requested == null ? null : requested.version());
+            java.util.SortedMap<String, PendingOptIn> open = current.optIns().open(now);
+            open.remove(segment);
+            java.util.SortedSet<String> segments = new TreeSet<>(current.segments());
+            segments.add(segment);
+            Subscriber after = current.withSegmentsAndOptIns(segments, current.optIns().with(open, List.of(confirmed)), now);
+            store.addMemberships(memberships(current.email(), Set.of(segment)));
+            if (store.replaceProfile(after, current.updatedAt())) {
+                counters.apply(new CounterDelta().record(current, after));
+                return Confirmation.CONFIRMED;
+            }
+        }
+        throw new ConflictException("the subscriber is being changed concurrently; retry");
+    }
+
+    /**
+     * The preference center: leaves the given segments (and pending requests for them), each with a
+     * {@code withdrawn} consent record. Segments the profile does not hold are ignored.
+     */
+    public Subscriber leave(EmailAddress email, Set<String> segmentsToLeave, Origin origin) {
+        for (int attempt = 0; attempt < MAX_CONCURRENT_UPDATE_ATTEMPTS; attempt++) {
+            Subscriber current = get(email);
+            if (current.status() == SubscriberStatus.ERASED) {
+                throw new ConflictException(ERASED_REASON);
+            }
+            Instant now = clock.instant();
+            java.util.SortedMap<String, PendingOptIn> open = current.optIns().open(now);
+            java.util.SortedSet<String> segments = new TreeSet<>(current.segments());
+            List<ConsentRecord> withdrawn = new ArrayList<>();
+            for (String segment : segmentsToLeave) {
+                boolean held = segments.remove(segment);
+                held |= open.remove(segment) != null;
+                if (held) {
+                    withdrawn.add(new ConsentRecord(segment, now, ConsentRecord.Action.WITHDRAWN, origin.method(),
+                            origin.source(), origin.ip(), origin.userAgent(), null, null));
+                }
+            }
+            if (withdrawn.isEmpty()) {
+                return current;
+            }
+            Subscriber after = current.withSegmentsAndOptIns(segments, current.optIns().with(open, withdrawn), now);
+            if (store.replaceProfile(after, current.updatedAt())) {
+                store.removeMemberships(memberships(current.email(), difference(current.segments(), segments)));
+                counters.apply(new CounterDelta().record(current, after));
+                return after;
+            }
         }
         throw new ConflictException("the subscriber is being changed concurrently; retry");
     }
