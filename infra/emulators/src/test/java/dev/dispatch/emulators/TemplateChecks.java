@@ -328,6 +328,9 @@ final class TemplateChecks {
             Map.entry("ApiFunction dynamodb:BatchWriteItem EngagementTable",
                     "POST /subscribers/{email}/erase deletes the person's engagement history and per-campaign entries "
                             + "in batches: DynamoDbPersonalData.erase"),
+            Map.entry("ApplyEngagementFunction dynamodb:BatchWriteItem EngagementTable",
+                    "a queue message's history entries are written whole, marked applied, 25 per request (puts only): "
+                            + "DynamoDbEngagementStore.recordApplied"),
             Map.entry("EnqueueCampaignFunction dynamodb:DeleteItem SubscribersTable", MIGRATION),
             Map.entry("EnqueueCampaignFunction dynamodb:DeleteItem SegmentMembersTable", MIGRATION),
             Map.entry("EnqueueCampaignFunction dynamodb:DeleteItem SuppressionsTable", MIGRATION),
