@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.dispatch.adapter.snapstart.SnapStartPriming;
 import io.quarkus.runtime.Startup;
 import jakarta.inject.Singleton;
-import java.util.ArrayList;
-import java.util.List;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
@@ -19,9 +17,7 @@ class SnapStartPrimers {
     SnapStartPrimers(DynamoDbClient dynamoDb,
             @ConfigProperty(name = "dispatch.tables.counters") String counters,
             ObjectMapper json) {
-        List<SnapStartPriming.Primer> primers = new ArrayList<>();
-        primers.add(SnapStartPriming.dynamoDb(dynamoDb, counters, "pk", "sk"));
-        primers.add(SnapStartPriming.jackson(json));
-        SnapStartPriming.register(primers.toArray(SnapStartPriming.Primer[]::new));
+        SnapStartPriming.register(SnapStartPriming.dynamoDb(dynamoDb, counters, "pk", "sk"),
+                SnapStartPriming.jackson(json));
     }
 }

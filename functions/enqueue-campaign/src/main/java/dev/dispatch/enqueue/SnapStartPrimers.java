@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.dispatch.adapter.snapstart.SnapStartPriming;
 import io.quarkus.runtime.Startup;
 import jakarta.inject.Singleton;
-import java.util.ArrayList;
-import java.util.List;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -22,10 +20,8 @@ class SnapStartPrimers {
             SqsClient sqs,
             @ConfigProperty(name = "dispatch.queues.send") String queueUrl,
             ObjectMapper json) {
-        List<SnapStartPriming.Primer> primers = new ArrayList<>();
-        primers.add(SnapStartPriming.dynamoDb(dynamoDb, counters, "pk", "sk"));
-        primers.add(SnapStartPriming.sqs(sqs, queueUrl));
-        primers.add(SnapStartPriming.jackson(json));
-        SnapStartPriming.register(primers.toArray(SnapStartPriming.Primer[]::new));
+        SnapStartPriming.register(SnapStartPriming.dynamoDb(dynamoDb, counters, "pk", "sk"),
+                SnapStartPriming.sqs(sqs, queueUrl),
+                SnapStartPriming.jackson(json));
     }
 }
