@@ -421,4 +421,33 @@ class WarmingPipelineTest {
         everyone.addAll(deliveredBySendGrid(run));
         assertEquals(s.audience(), everyone);
     }
+
+    @Test
+    void givenARoutePlanAndCrashesBeforeTheReleaseCursor_whenRedelivered_thenTheOverflowIsNotSentTwice() throws Exception {
+        AtomicInteger crashBeforeRelease = new AtomicInteger(2);
+        Setup s = setup(w -> w, real -> new WarmingPool() {
+            public Optional<Mode> mode(String c) { return real.mode(c); }
+            public Mode fixMode(String c, Mode proposed) { return real.fixMode(c, proposed); }
+            public boolean putPage(String c, int n, Page page) { return real.putPage(c, n, page); }
+            public Optional<Page> page(String c, int n) { return real.page(c, n); }
+            public Progress progress(String c) { return real.progress(c); }
+            public boolean advance(String c, Progress expected, Progress next) {
+                if (next.nextBatch() > expected.nextBatch() && crashBeforeRelease.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                    throw new Pipeline.SimulatedCrash("after the plan's and the overflow's batches were fixed and queued");
+                }
+                return real.advance(c, expected, next);
+            }
+        }, WarmingPlan.OverAllowance.ROUTE, List.of("postmark", "sendgrid"), ProviderAvailability.ALL);
+        String run = s.pipeline().run;
+        s.clock().now = DAY_ONE.atTime(14, 0).toInstant(ZoneOffset.UTC);
+        s.pipeline().drive(s.campaignId(), s.providers(), 3, 7, Duration.ofSeconds(60));
+
+        assertEquals(0, crashBeforeRelease.get(), "both crashes happened");
+        List<String> all = new ArrayList<>(delivered(run));
+        all.addAll(deliveredBySendGrid(run));
+        assertEquals(AUDIENCE, all.size(), "every recipient exactly once: " + all);
+        assertEquals(s.audience(), new HashSet<>(all));
+        assertEquals(s.engagedInOrder().subList(0, 2), delivered(run), "the allowance still to the most engaged");
+        assertEquals(2, s.plans().used(s.plan(), DAY_ONE), "a re-run follows the stored batches and reserves nothing again");
+    }
 }
