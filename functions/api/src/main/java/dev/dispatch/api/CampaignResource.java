@@ -134,7 +134,7 @@ public class CampaignResource {
             + "clickToOpenRate = uniqueClicked/uniqueOpened, bounceRate = (bounced+softBounced)/sent, complaintRate and "
             + "unsubscribeRate = complained and unsubscribed/delivered (0 when the base is 0). variants: the same per A/B variant. "
             + "providers: per provider, recipients by fate (sent, rejected, unknown). routes: recipients by why their provider "
-            + "was chosen (rule:<domain>, tier:<name>, weight, order, failover:<provider>). abTest (a campaign with an A/B test "
+            + "was chosen (rule:<domain>, tier:<name>, weight, order, warming-overflow:<plan>, failover:<provider>). abTest (a campaign with an A/B test "
             + "that decides): its settings, phase (sampling, waiting, decided), decideAt, and the decision: winner (null "
             + "when none was significant), sendTo, fallbackUsed, reason, leader, z, pValue, confidence, requiredPValue, and "
             + "per variant sent, base, successes and rate.")

@@ -15,6 +15,7 @@ import dev.dispatch.adapter.dynamodb.DynamoDbEngagementStore;
 import dev.dispatch.adapter.dynamodb.DynamoDbWarmingPool;
 import dev.dispatch.adapter.dynamodb.DynamoDbWarmingStore;
 import dev.dispatch.adapter.provider.PostmarkProvider;
+import dev.dispatch.adapter.provider.SendGridProvider;
 import dev.dispatch.domain.campaign.Campaign;
 import dev.dispatch.domain.campaign.CampaignContent;
 import dev.dispatch.domain.campaign.CampaignDraft;
@@ -22,9 +23,11 @@ import dev.dispatch.domain.campaign.CampaignEnqueuer;
 import dev.dispatch.domain.campaign.CampaignStatus;
 import dev.dispatch.domain.campaign.EnqueueProgress;
 import dev.dispatch.domain.campaign.LedgerBatch;
+import dev.dispatch.domain.campaign.RecipientResult;
 import dev.dispatch.domain.campaign.WarmingPool;
 import dev.dispatch.domain.engagement.SubscriberEngagement;
 import dev.dispatch.domain.message.EmailProvider;
+import dev.dispatch.domain.routing.ProviderAvailability;
 import dev.dispatch.domain.subscriber.EmailAddress;
 import dev.dispatch.domain.subscriber.SubscriberDetails;
 import dev.dispatch.domain.warming.PlanState;
@@ -77,6 +80,7 @@ class WarmingPipelineTest {
                 .extensions(new PostmarkBatchAnswer()));
         stubs.start();
         stubs.stubFor(WireMock.post("/email/batch").willReturn(WireMock.aResponse().withTransformers(PostmarkBatchAnswer.NAME)));
+        stubs.stubFor(WireMock.post("/v3/mail/send").willReturn(WireMock.aResponse().withStatus(202)));
     }
 
     @AfterAll
@@ -114,12 +118,19 @@ class WarmingPipelineTest {
     /** Plan, audience with engagement, campaign through postmark, a warming enqueuer; {@code store} wraps the plans. */
     private static Setup setup(java.util.function.UnaryOperator<WarmingStore> storeWrapper,
             java.util.function.UnaryOperator<WarmingPool> poolWrapper) {
+        return setup(storeWrapper, poolWrapper, WarmingPlan.OverAllowance.DEFER, List.of("postmark"), ProviderAvailability.ALL);
+    }
+
+    /** As above with the plan's {@code overAllowance}, the campaign's pinned providers and their availability. */
+    private static Setup setup(java.util.function.UnaryOperator<WarmingStore> storeWrapper,
+            java.util.function.UnaryOperator<WarmingPool> poolWrapper, WarmingPlan.OverAllowance overAllowance,
+            List<String> campaignProviders, ProviderAvailability availability) {
         Pipeline p = new Pipeline();
         TestClock clock = new TestClock(DAY_ONE.atTime(20, 0).toInstant(ZoneOffset.UTC));
         String plan = "pipe-" + p.run;
         WarmingPlan warmingPlan = new WarmingPlan(plan, "postmark", "postmark-broadcast",
                 new WarmingSchedule("test-" + p.run, WarmingSchedule.Unit.DAY, VOLUMES), true, new SendingHours(8, 20),
-                WarmingThresholds.DEFAULT, WarmingPlan.OnWarning.HOLD, WarmingPlan.OverAllowance.DEFER, 3);
+                WarmingThresholds.DEFAULT, WarmingPlan.OnWarning.HOLD, overAllowance, 3);
         WarmingConfig config = WarmingConfig.of(List.of(warmingPlan.schedule()), List.of(warmingPlan), ConfigFiles.providers());
         String control = TestStack.aws().resources().tableName("ControlTable");
         DynamoDbWarmingStore plans = new DynamoDbWarmingStore(p.dynamoDb, control);
@@ -144,12 +155,13 @@ class WarmingPipelineTest {
         }
         Campaign campaign = p.campaigns.create(new CampaignDraft("Warm " + p.run, "news@example.com", "Example News", null,
                 new CampaignContent("Hello", "Preview", "<p>Hi</p><a href=\"{{unsubscribeUrl}}\">Unsubscribe</a>", null),
-                List.of(), List.of(segment), List.of(), List.of("postmark")));
+                List.of(), List.of(segment), List.of(), campaignProviders));
         p.enqueueClock = clock;
         p.warming = new CampaignEnqueuer.Warming(config, storeWrapper.apply(plans),
-                poolWrapper.apply(new DynamoDbWarmingPool(p.dynamoDb, control)), engagement, Duration.ZERO);
+                poolWrapper.apply(new DynamoDbWarmingPool(p.dynamoDb, control)), engagement, Duration.ZERO, availability);
         Map<String, EmailProvider> providers = new LinkedHashMap<>();
         providers.put("postmark", new PostmarkProvider(URI.create(stubs.baseUrl()), "pm-test-token", null, Duration.ofSeconds(5)));
+        providers.put("sendgrid", new SendGridProvider("SG.test-key", URI.create(stubs.baseUrl()), Duration.ofSeconds(5)));
         p.campaigns.send(campaign.id(), null);
         return new Setup(p, clock, plan, plans, engagedInOrder, audience, campaign.id(), providers);
     }
@@ -164,6 +176,22 @@ class WarmingPipelineTest {
                 String bare = message.path("To").asText().replaceAll(".*<([^>]+)>.*", "$1").strip();
                 if (bare.contains(run)) {
                     to.add(bare);
+                }
+            }
+        }
+        return to;
+    }
+
+    /** Messages of this run SendGrid received. */
+    private static List<String> deliveredBySendGrid(String run) throws Exception {
+        List<String> to = new ArrayList<>();
+        for (LoggedRequest request : stubs.findAll(WireMock.postRequestedFor(WireMock.urlEqualTo("/v3/mail/send")))) {
+            for (JsonNode personalization : JSON.readTree(request.getBodyAsString()).path("personalizations")) {
+                for (JsonNode address : personalization.path("to")) {
+                    String bare = address.path("email").asText().strip();
+                    if (bare.contains(run)) {
+                        to.add(bare);
+                    }
                 }
             }
         }
@@ -330,5 +358,96 @@ class WarmingPipelineTest {
         assertEquals(CampaignStatus.SENT, done.status());
         assertTrue(done.progress().complete() && !done.progress().equals(EnqueueProgress.START));
         assertEquals(0, s.plans().used(s.plan(), DAY_ONE), "nothing reserved");
+    }
+
+    @Test
+    void givenARoutePlan_whenTheCampaignIsOverTheAllowance_thenTheMostEngagedGoThroughThePlanAndTheRestThroughTheWarmProvider()
+            throws Exception {
+        Setup s = setup(w -> w, w -> w, WarmingPlan.OverAllowance.ROUTE, List.of("postmark", "sendgrid"),
+                ProviderAvailability.ALL);
+        String run = s.pipeline().run;
+        s.pipeline().duplicateDeliveries = true; // every batch handled twice: still one message each
+        // Day 1 at 14:00: 2 of the day's 4 are released; the other 18 are over the allowance.
+        s.clock().now = DAY_ONE.atTime(14, 0).toInstant(ZoneOffset.UTC);
+        s.pipeline().drive(s.campaignId(), s.providers(), 3, 7, Duration.ofSeconds(60));
+
+        assertEquals(s.engagedInOrder().subList(0, 2), delivered(run), "the plan's allowance to the most engaged");
+        List<String> overflow = deliveredBySendGrid(run);
+        assertEquals(AUDIENCE - 2, overflow.size(), "the rest through the warm provider, each once: " + overflow);
+        Set<String> everyone = new HashSet<>(delivered(run));
+        overflow.forEach(a -> assertTrue(everyone.add(a), a + " got two messages"));
+        assertEquals(s.audience(), everyone);
+        assertEquals(2, s.plans().used(s.plan(), DAY_ONE), "the overflow takes nothing of the plan's allowance");
+
+        Campaign done = s.pipeline().campaignStore.find(s.campaignId()).orElseThrow();
+        assertEquals(CampaignStatus.SENT, done.status());
+        Map<String, Long> counters = s.pipeline().campaignStore.counters(s.campaignId());
+        assertEquals(AUDIENCE - 2, counters.getOrDefault("route.warming-overflow:" + s.plan(), 0L), counters.toString());
+        assertEquals(AUDIENCE - 2, counters.getOrDefault("provider.sendgrid.sent", 0L));
+        assertEquals(2, counters.getOrDefault("provider.postmark.sent", 0L));
+        int overflowResults = 0;
+        for (LedgerBatch b : s.pipeline().ledgerBatches(s.campaignId(), done.progress().nextBatch())) {
+            for (RecipientResult r : b.results().values()) {
+                if (b.overflow() != null) {
+                    assertEquals("sendgrid", r.provider());
+                    assertEquals("warming-overflow:" + s.plan(), r.route());
+                    overflowResults++;
+                } else {
+                    assertEquals("postmark", r.provider());
+                }
+            }
+        }
+        assertEquals(AUDIENCE - 2, overflowResults);
+    }
+
+    @Test
+    void givenARoutePlanAndTheOtherProviderUnhealthy_whenOverTheAllowance_thenTheyWaitUntilItIsHealthyAgain()
+            throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean sendgridHealthy = new java.util.concurrent.atomic.AtomicBoolean(false);
+        Setup s = setup(w -> w, w -> w, WarmingPlan.OverAllowance.ROUTE, List.of("postmark", "sendgrid"),
+                (providers, now) -> providers.stream().filter(p -> !p.equals("sendgrid") || sendgridHealthy.get()).toList());
+        String run = s.pipeline().run;
+        s.clock().now = DAY_ONE.atTime(14, 0).toInstant(ZoneOffset.UTC);
+        pump(s, 25);
+        assertEquals(s.engagedInOrder().subList(0, 2), delivered(run), "only the allowance, as with defer");
+        assertEquals(List.of(), deliveredBySendGrid(run), "nothing through an unhealthy provider");
+        assertEquals(CampaignStatus.SENDING, s.pipeline().campaignStore.find(s.campaignId()).orElseThrow().status());
+
+        sendgridHealthy.set(true);
+        s.pipeline().drive(s.campaignId(), s.providers(), 3, 7, Duration.ofSeconds(60));
+        assertEquals(2, delivered(run).size(), "the plan's allowance was used up by then");
+        assertEquals(AUDIENCE - 2, deliveredBySendGrid(run).size());
+        Set<String> everyone = new HashSet<>(delivered(run));
+        everyone.addAll(deliveredBySendGrid(run));
+        assertEquals(s.audience(), everyone);
+    }
+
+    @Test
+    void givenARoutePlanAndCrashesBeforeTheReleaseCursor_whenRedelivered_thenTheOverflowIsNotSentTwice() throws Exception {
+        AtomicInteger crashBeforeRelease = new AtomicInteger(2);
+        Setup s = setup(w -> w, real -> new WarmingPool() {
+            public Optional<Mode> mode(String c) { return real.mode(c); }
+            public Mode fixMode(String c, Mode proposed) { return real.fixMode(c, proposed); }
+            public boolean putPage(String c, int n, Page page) { return real.putPage(c, n, page); }
+            public Optional<Page> page(String c, int n) { return real.page(c, n); }
+            public Progress progress(String c) { return real.progress(c); }
+            public boolean advance(String c, Progress expected, Progress next) {
+                if (next.nextBatch() > expected.nextBatch() && crashBeforeRelease.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                    throw new Pipeline.SimulatedCrash("after the plan's and the overflow's batches were fixed and queued");
+                }
+                return real.advance(c, expected, next);
+            }
+        }, WarmingPlan.OverAllowance.ROUTE, List.of("postmark", "sendgrid"), ProviderAvailability.ALL);
+        String run = s.pipeline().run;
+        s.clock().now = DAY_ONE.atTime(14, 0).toInstant(ZoneOffset.UTC);
+        s.pipeline().drive(s.campaignId(), s.providers(), 3, 7, Duration.ofSeconds(60));
+
+        assertEquals(0, crashBeforeRelease.get(), "both crashes happened");
+        List<String> all = new ArrayList<>(delivered(run));
+        all.addAll(deliveredBySendGrid(run));
+        assertEquals(AUDIENCE, all.size(), "every recipient exactly once: " + all);
+        assertEquals(s.audience(), new HashSet<>(all));
+        assertEquals(s.engagedInOrder().subList(0, 2), delivered(run), "the allowance still to the most engaged");
+        assertEquals(2, s.plans().used(s.plan(), DAY_ONE), "a re-run follows the stored batches and reserves nothing again");
     }
 }

@@ -3,6 +3,7 @@ package dev.dispatch.adapter.dynamodb;
 import dev.dispatch.domain.campaign.LedgerBatch;
 import dev.dispatch.domain.campaign.LedgerRecipient;
 import dev.dispatch.domain.campaign.NewBatch;
+import dev.dispatch.domain.campaign.OverflowRoute;
 import dev.dispatch.domain.campaign.RecipientResult;
 import dev.dispatch.domain.campaign.SendLedger;
 import java.time.Duration;
@@ -55,6 +56,10 @@ public class DynamoDbSendLedger implements SendLedger {
         item.put("coversUpTo", AttributeValue.fromS(batch.coversUpTo()));
         item.put("skippedSuppressed", n(batch.skippedSuppressed()));
         item.put("skippedExcluded", n(batch.skippedExcluded()));
+        if (batch.overflow() != null) {
+            item.put("overflowPlan", s(batch.overflow().plan()));
+            item.put("overflowProviders", AttributeValue.fromL(batch.overflow().providers().stream().map(DynamoDbSendLedger::s).toList()));
+        }
         boolean empty = batch.recipients().isEmpty();
         item.put("state", s(empty ? LedgerBatch.State.DONE.name() : LedgerBatch.State.PENDING.name()));
         if (empty) {
@@ -234,7 +239,9 @@ public class DynamoDbSendLedger implements SendLedger {
                 item.containsKey("owner") ? item.get("owner").s() : null,
                 item.containsKey("leaseUntil") ? Instant.ofEpochMilli(Long.parseLong(item.get("leaseUntil").n())) : null,
                 item.containsKey("inflight") ? List.copyOf(item.get("inflight").ss()) : List.of(),
-                results);
+                results,
+                item.containsKey("overflowPlan") ? new OverflowRoute(item.get("overflowPlan").s(),
+                        item.get("overflowProviders").l().stream().map(AttributeValue::s).toList()) : null);
     }
 
     private static Map<String, AttributeValue> key(String campaignId, int batch) {

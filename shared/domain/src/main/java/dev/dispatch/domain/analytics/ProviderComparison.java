@@ -1,6 +1,7 @@
 package dev.dispatch.domain.analytics;
 
 import dev.dispatch.domain.engagement.DeliveryStats;
+import dev.dispatch.domain.engagement.ProviderCallStats;
 import dev.dispatch.domain.routing.Reputation;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -10,8 +11,10 @@ import java.util.Map;
 /**
  * The providers side by side over a period, from the provider daily statistics (one Query per period, whatever
  * the volume): volume, delivery, bounce, complaint, open and click rates ({@link DeliveryRates#period}), the
- * reputation that provider selection's formula ({@link Reputation}) gives the period's figures, and the estimated
- * cost per 1,000 sent and in total from the configured prices.
+ * reputation that provider selection's formula ({@link Reputation}) gives the period's figures, the estimated
+ * cost per 1,000 sent and in total from the configured prices, the send-call latency (calls, mean, p50 and p95
+ * estimated from the summed histogram, see {@link ProviderCallStats}) and the failovers away from the provider, in
+ * total and per day. All of it comes from the same daily items, so the cost stays one Query per period.
  */
 public final class ProviderComparison {
 
@@ -36,6 +39,19 @@ public final class ProviderComparison {
             row.put("reputation", Map.of("score", reputation.score(), "neutral", reputation.neutral()));
             row.put("pricePerThousand", prices.perThousand().get(provider));
             row.put("estimatedCost", prices.cost(provider, sent));
+            Map<String, Long> own = ProviderCallStats.sum(inPeriod, provider);
+            ProviderCallStats.Latency latency = ProviderCallStats.summarize(own);
+            Map<String, Object> latencyBody = new LinkedHashMap<>();
+            latencyBody.put("calls", latency.calls());
+            latencyBody.put("meanMs", latency.meanMs());
+            latencyBody.put("p50Ms", latency.p50Ms());
+            latencyBody.put("p95Ms", latency.p95Ms());
+            latencyBody.put("buckets", latency.buckets());
+            row.put("latency", latencyBody);
+            row.put("failovers", own.getOrDefault(ProviderCallStats.FAILOVERS, 0L));
+            row.put("failoversByDay", ProviderCallStats.failoversByDay(inPeriod, provider, period.from(), period.to())
+                    .entrySet().stream().map(e -> Map.<String, Object>of("day", e.getKey().toString(), "failovers", e.getValue()))
+                    .toList());
             rows.add(row);
         });
         Map<String, Object> body = new LinkedHashMap<>();
@@ -44,6 +60,7 @@ public final class ProviderComparison {
         body.put("to", period.to().toString());
         body.put("sent", total);
         body.put("providers", rows);
+        body.put("latencyBucketsMs", ProviderCallStats.BOUNDS_MS); // the histogram's upper bounds, the last open-ended
         return body;
     }
 }

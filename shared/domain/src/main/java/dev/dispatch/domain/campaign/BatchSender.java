@@ -21,6 +21,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import dev.dispatch.domain.engagement.DeliveryStats;
+import dev.dispatch.domain.engagement.ProviderCallStats;
 import dev.dispatch.domain.metrics.Measurements;
 import dev.dispatch.domain.metrics.MetricNames;
 import dev.dispatch.domain.metrics.Metrics;
@@ -243,12 +244,12 @@ public class BatchSender {
             // below could miss one written in another letter case. The next campaign wake-up moves them.
             return Result.RETRY_LATER;
         }
-        if (requeue != null && !campaign.providers().isEmpty()
-                && campaign.providers().stream().allMatch(pacing::quotaUsedUp)) {
+        List<String> pinned = pinnedProviders(campaign, stored);
+        if (requeue != null && !pinned.isEmpty() && pinned.stream().allMatch(pacing::quotaUsedUp)) {
             // Known here without a storage call: nothing can go out today, so the batch is not even claimed.
             requeue.enqueueLater(campaignId, batchNumber, QUOTA_RECHECK);
             long left = stored.recipients().stream().filter(r -> !stored.results().containsKey(r.email())).count();
-            attempt.measured.count(MetricNames.DEFERRED, campaign.providers().get(campaign.providers().size() - 1), left);
+            attempt.measured.count(MetricNames.DEFERRED, pinned.get(pinned.size() - 1), left);
             return Result.OVER_QUOTA;
         }
         Instant now = clock.instant();
@@ -277,6 +278,8 @@ public class BatchSender {
         }
         work.countDeferred();
         ledger.release(campaignId, batchNumber, owner);
+        // The calls and failovers of a delivery that did not finish the batch count too (its sends at the finish).
+        work.recordCallStats();
         if (requeue == null || delivery == Delivery.STOPPED) {
             return Result.RETRY_LATER;
         }
@@ -287,6 +290,14 @@ public class BatchSender {
         }
         requeue.enqueueLater(campaignId, batchNumber, work.pacedDelay);
         return Result.PACED;
+    }
+
+    /**
+     * The providers a batch may use: a warming overflow batch's fixed route (never the warming plan's provider), else
+     * the campaign's pinned list (empty: any).
+     */
+    private static List<String> pinnedProviders(Campaign campaign, LedgerBatch batch) {
+        return batch.overflow() != null ? batch.overflow().providers() : campaign.providers();
     }
 
     /** One claimed batch being worked on. */
@@ -314,6 +325,8 @@ public class BatchSender {
         final List<Routed> noProviderLeft = new ArrayList<>();
         /** This delivery's sent, failed and deferred messages per provider. */
         final Measurements measured;
+        /** This delivery's provider call latencies and failovers, for the provider daily statistics. */
+        final ProviderCallStats callStats = new ProviderCallStats();
 
         Work(Campaign campaign, LedgerBatch batch, String owner, Measurements measured) {
             this.measured = measured;
@@ -395,7 +408,7 @@ public class BatchSender {
                 return Delivery.DONE;
             }
             List<String> ready = providers.entrySet().stream().filter(e -> e.getValue().ready()).map(Map.Entry::getKey).toList();
-            ProviderRouting.BatchPlan plan = routing.plan(campaign.providers(), ready, owner);
+            ProviderRouting.BatchPlan plan = routing.plan(pinnedProviders(campaign, batch), ready, owner);
             Map<String, CallTally> tallies = new HashMap<>();
             Delivery done;
             try {
@@ -415,8 +428,13 @@ public class BatchSender {
         private Delivery deliver(List<OutgoingMessage> toSend, Instant stopAt, ProviderRouting.BatchPlan plan,
                 Map<String, CallTally> tallies) {
             remaining = new ArrayList<>();
+            OverflowRoute overflow = batch.overflow();
             for (OutgoingMessage m : toSend) {
-                remaining.add(new Routed(m, plan.route(m.to().key(), engagementScores.getOrDefault(m.to(), 0.0))));
+                // An overflow batch keeps the route enqueue-campaign fixed (its providers as candidates now allow):
+                // domain rules and tiers could otherwise lead back to the warming plan's provider.
+                Route route = overflow != null ? new Route(plan.candidates().providers(), overflow.reason())
+                        : plan.route(m.to().key(), engagementScores.getOrDefault(m.to(), 0.0));
+                remaining.add(new Routed(m, route));
             }
             Set<String> down = new HashSet<>(); // failed as a whole in this batch: nobody else goes there now
             Set<String> quotaUsedUp = new HashSet<>(); // today's quota is used up: the next provider, or later
@@ -435,9 +453,11 @@ public class BatchSender {
                         if (down.contains(r.provider())) {
                             tallies.merge(r.provider(), new CallTally(0, 0, 1), CallTally::plus);
                             r.reason = Route.failover(r.provider());
+                            callStats.failover(r.provider());
                         } else if (providers.get(r.provider()) != null) {
                             quotaUsedUp.add(r.provider());
                             r.reason = Route.failover(r.provider());
+                            callStats.failover(r.provider());
                         }
                         r.index++;
                     }
@@ -493,6 +513,7 @@ public class BatchSender {
                         List<EmailAddress> unanswered = List.of();
                         long failed = 0;
                         boolean throttled = false;
+                        Instant sendStart = clock.instant();
                         try {
                             // The call's own timeout ends it before stopAt, so its outcome can still be recorded.
                             answered = provider.send(call.stream().map(r -> r.message).toList(), Duration.between(callStart, stopAt));
@@ -509,6 +530,7 @@ public class BatchSender {
                             unanswered = e.mayHaveBeenAccepted();
                             failOver = true;
                         }
+                        callStats.call(provider.name(), Duration.between(sendStart, clock.instant()));
                         tallies.merge(provider.name(), new CallTally(1, failed, 0), CallTally::plus);
                         Map<String, Routed> byEmail = new HashMap<>();
                         call.forEach(r -> byEmail.put(ledgerName(r.message.to()), r));
@@ -635,8 +657,17 @@ public class BatchSender {
             });
             failedCalls.forEach((provider, n) ->
                     byProvider.computeIfAbsent(provider, p -> new HashMap<>()).merge("errors", n, Long::sum));
+            // Latency and failovers ride in the same write (one per provider per batch, not per recipient).
+            callStats.drain().forEach((provider, counts) -> counts.forEach((name, n) ->
+                    byProvider.computeIfAbsent(provider, p -> new HashMap<>()).merge(name, n, Long::sum)));
             LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
             byProvider.forEach((provider, counts) -> stats.add(today, provider, counts));
+        }
+
+        /** The calls and failovers not written yet (a delivery that leaves the batch unfinished): one write per provider. */
+        void recordCallStats() {
+            LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
+            callStats.drain().forEach((provider, counts) -> stats.add(today, provider, counts));
         }
 
         private List<LedgerRecipient> unresolved() {

@@ -1,5 +1,6 @@
 package dev.dispatch.domain.campaign;
 
+import dev.dispatch.domain.routing.ProviderAvailability;
 import dev.dispatch.domain.subscriber.AddressMigration;
 import dev.dispatch.domain.subscriber.EmailAddress;
 import dev.dispatch.domain.subscriber.Subscriber;
@@ -53,13 +54,20 @@ public class CampaignEnqueuer {
      *
      * @param releaseInterval how long recipients over the allowance wait before the next release attempt (at most
      *     {@link #MAX_DELAY}, SQS's delay limit)
+     * @param providers which providers may take a plan's overflow ({@code overAllowance: route}) now
      */
     public record Warming(WarmingConfig config, WarmingStore plans, WarmingPool pool, EngagementRanks ranks,
-            Duration releaseInterval) {
+            Duration releaseInterval, ProviderAvailability providers) {
         public Warming {
             if (releaseInterval.isNegative() || releaseInterval.compareTo(MAX_DELAY) > 0) {
                 throw new IllegalArgumentException("releaseInterval must be between 0 and " + MAX_DELAY);
             }
+        }
+
+        /** Every provider counts as healthy for overflow routing (tests and tools without shared provider state). */
+        public Warming(WarmingConfig config, WarmingStore plans, WarmingPool pool, EngagementRanks ranks,
+                Duration releaseInterval) {
+            this(config, plans, pool, ranks, releaseInterval, ProviderAvailability.ALL);
         }
     }
 

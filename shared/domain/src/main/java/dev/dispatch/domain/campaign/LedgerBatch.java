@@ -9,7 +9,8 @@ import java.util.Map;
  * enqueue cursor position this batch ends at (recipients and skipped addresses included), so a re-run of an
  * enqueue page continues exactly where the stored batch ends. {@code inflight} lists the recipients of a provider
  * call that started but whose answer was not recorded yet; {@code owner} and {@code leaseUntil} say which
- * invocation works on it.
+ * invocation works on it. {@code overflow} is the route fixed for a batch over a warming plan's allowance (null:
+ * routed the normal way).
  */
 public record LedgerBatch(
         String campaignId,
@@ -20,7 +21,13 @@ public record LedgerBatch(
         String owner,
         Instant leaseUntil,
         List<String> inflight,
-        Map<String, RecipientResult> results) {
+        Map<String, RecipientResult> results,
+        OverflowRoute overflow) {
+
+    public LedgerBatch(String campaignId, int batch, List<LedgerRecipient> recipients, String coversUpTo, State state,
+            String owner, Instant leaseUntil, List<String> inflight, Map<String, RecipientResult> results) {
+        this(campaignId, batch, recipients, coversUpTo, state, owner, leaseUntil, inflight, results, null);
+    }
 
     public enum State {
         PENDING,

@@ -24,7 +24,9 @@ import java.util.TreeSet;
  * (the normal audience walk, each page an immutable numbered pool page with every recipient's engagement rank), then
  * released in rank order (most engaged first, never-engaged last) as ledger batches, only as many recipients at a
  * time as the plan's {@code usage#<date>} counter grants up to {@link WarmingAllowance#releasedBy}. What the allowance
- * does not cover waits for a delayed wake-up and goes out later that day or on the following days.
+ * does not cover waits for a delayed wake-up and goes out later that day or on the following days, or, for a plan with
+ * {@code overAllowance: route}, goes out at once through another provider the campaign may use (enabled, healthy, not
+ * out of warming allowance itself), as batches carrying that {@link OverflowRoute}; if there is none, it waits too.
  *
  * <p>Exactly once: a pool page is written once (a re-run keeps the stored one); batches are fixed in the ledger by
  * number before their queue message, and the pool's release cursor moves only after both, so a re-run finds a stored
@@ -45,6 +47,7 @@ final class PooledEnqueue {
     private final EnqueueRequests wakeUps;
     private final Clock clock;
     private final int batchSize;
+    private final WarmingOverflow overflow;
 
     PooledEnqueue(CampaignEnqueuer enqueuer, CampaignEnqueuer.Warming warming, CampaignStore campaigns, SendLedger ledger,
             SendQueue sendQueue, EnqueueRequests wakeUps, Clock clock, int batchSize) {
@@ -56,6 +59,7 @@ final class PooledEnqueue {
         this.wakeUps = wakeUps;
         this.clock = clock;
         this.batchSize = batchSize;
+        this.overflow = new WarmingOverflow(warming.config(), warming.plans(), warming.providers());
     }
 
     /**
@@ -78,15 +82,13 @@ final class PooledEnqueue {
             // Batches fixed the normal way by a run (of an earlier version) that died before moving the cursor.
             return WarmingPool.Mode.NORMAL;
         }
-        String provider = campaign.providers().get(0);
-        for (WarmingPlan plan : warming.config().enabledPlans()) {
-            if (plan.provider().equals(provider)) {
-                PlanState state = warming.plans().find(plan.name()).orElse(null);
-                boolean warm = state != null && (state.status() == PlanStatus.WARM || state.day() > plan.schedule().days());
-                return warm ? WarmingPool.Mode.NORMAL : WarmingPool.Mode.pooledBy(plan.name());
-            }
+        Optional<WarmingPlan> plan = WarmingOverflow.enabledPlanFor(warming.config(), campaign.providers().get(0));
+        if (plan.isEmpty()) {
+            return WarmingPool.Mode.NORMAL;
         }
-        return WarmingPool.Mode.NORMAL;
+        PlanState state = warming.plans().find(plan.get().name()).orElse(null);
+        boolean warm = state != null && (state.status() == PlanStatus.WARM || state.day() > plan.get().schedule().days());
+        return warm ? WarmingPool.Mode.NORMAL : WarmingPool.Mode.pooledBy(plan.get().name());
     }
 
     Outcome run(Campaign campaign, String planName, Instant deadline) {
@@ -180,11 +182,19 @@ final class PooledEnqueue {
                 Instant now = clock.instant();
                 int wanted = Math.min(pending.size(), batchSize * BATCHES_PER_STEP);
                 long granted = grant(plan, wanted, now);
-                if (granted == 0) {
+                List<WarmingOverflow.Share> shares = new ArrayList<>();
+                if (granted > 0) {
+                    shares.add(new WarmingOverflow.Share((int) granted, null));
+                }
+                if (granted < wanted && plan != null && plan.overAllowance() == WarmingPlan.OverAllowance.ROUTE) {
+                    // Over the allowance released so far: through another provider now rather than waiting for it.
+                    shares.addAll(overflow.place(campaign.providers(), plan, (int) (wanted - granted), now));
+                }
+                if (shares.isEmpty()) {
                     wakeUps.request(id, warming.releaseInterval());
                     return Outcome.WAITING_FOR_ALLOWANCE;
                 }
-                next = releaseBatches(campaign, progress, pending.subList(0, (int) granted));
+                next = releaseBatches(campaign, progress, pending, shares);
             }
             if (!warming.pool().advance(id, progress, next)) {
                 return Outcome.LOST_RACE;
@@ -218,27 +228,36 @@ final class PooledEnqueue {
         return warming.plans().reserve(plan.name(), LocalDate.ofInstant(now, ZoneOffset.UTC), wanted, allowance);
     }
 
-    /** Fixes the granted recipients as ledger batches, queues them, and says where the release cursor goes. */
+    /**
+     * Fixes the step's recipients (the first of {@code pending}, share after share) as ledger batches, queues them,
+     * and says where the release cursor goes. A batch never mixes shares: each is routed as a whole.
+     */
     private WarmingPool.Progress releaseBatches(Campaign campaign, WarmingPool.Progress progress,
-            List<WarmingPool.Entry> granted) {
+            List<WarmingPool.Entry> pending, List<WarmingOverflow.Share> shares) {
         List<Integer> toQueue = new ArrayList<>();
         String through = progress.releasedThrough();
         int number = progress.nextBatch();
-        for (int from = 0; from < granted.size(); from += batchSize) {
-            List<WarmingPool.Entry> slice = granted.subList(from, Math.min(granted.size(), from + batchSize));
-            List<LedgerRecipient> recipients = slice.stream()
-                    .map(e -> new LedgerRecipient(e.rank().key(), e.variant())).toList();
-            String end = RankCursor.encode(slice.get(slice.size() - 1).rank());
-            if (ledger.create(campaign.id(), new NewBatch(number, recipients, end, 0, 0))) {
-                campaigns.addCounters(campaign.id(), Map.of("recipients", (long) recipients.size()));
-                through = end;
-            } else {
-                // A concurrent run fixed this number first: follow what is stored and stop here.
-                through = ledger.find(campaign.id(), number).orElseThrow().coversUpTo();
+        int offset = 0;
+        release:
+        for (WarmingOverflow.Share share : shares) {
+            List<WarmingPool.Entry> granted = pending.subList(offset, offset + share.count());
+            offset += share.count();
+            for (int from = 0; from < granted.size(); from += batchSize) {
+                List<WarmingPool.Entry> slice = granted.subList(from, Math.min(granted.size(), from + batchSize));
+                List<LedgerRecipient> recipients = slice.stream()
+                        .map(e -> new LedgerRecipient(e.rank().key(), e.variant())).toList();
+                String end = RankCursor.encode(slice.get(slice.size() - 1).rank());
+                if (ledger.create(campaign.id(), new NewBatch(number, recipients, end, 0, 0, share.overflow()))) {
+                    campaigns.addCounters(campaign.id(), Map.of("recipients", (long) recipients.size()));
+                    through = end;
+                } else {
+                    // A concurrent run fixed this number first: follow what is stored and stop here.
+                    through = ledger.find(campaign.id(), number).orElseThrow().coversUpTo();
+                    toQueue.add(number++);
+                    break release;
+                }
                 toQueue.add(number++);
-                break;
             }
-            toQueue.add(number++);
         }
         sendQueue.enqueue(campaign.id(), toQueue);
         return progress.released(through, number);

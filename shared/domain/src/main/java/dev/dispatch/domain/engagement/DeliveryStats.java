@@ -5,8 +5,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Per provider per day (UTC): sent and errors as recorded by the send path, and what providers reported after
- * (delivered, bounced, complained, opened, clicked, ...). Provider selection and IP warming read these.
+ * Per provider per day (UTC): sent and errors as recorded by the send path (with its provider call latency and
+ * failovers, {@link ProviderCallStats}), and what providers reported after (delivered, bounced, complained, opened,
+ * clicked, ...). Provider selection, IP warming and the reports read these.
  */
 public interface DeliveryStats {
 

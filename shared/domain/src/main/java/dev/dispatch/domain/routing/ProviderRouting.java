@@ -157,6 +157,11 @@ public class ProviderRouting {
     }
 
     private boolean enabled(String provider, ProviderOverride override) {
+        return enabled(catalog, provider, override);
+    }
+
+    /** Enabled by the operator's override if there is one, else by configuration (no catalog: every provider). */
+    static boolean enabled(ProviderCatalog catalog, String provider, ProviderOverride override) {
         if (override != null && override.enabled() != null) {
             return override.enabled();
         }

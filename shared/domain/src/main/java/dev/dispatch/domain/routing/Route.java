@@ -5,7 +5,8 @@ import java.util.List;
 /**
  * A recipient's providers in the order to try them (the first is the chosen one, the rest the failover order) and why
  * the first was chosen: {@code rule:<domain>}, {@code tier:<name>}, {@code weight}, {@code order} (the campaign's
- * pinned order) or, after the chosen one failed, {@code failover:<provider>}.
+ * pinned order), {@code warming-overflow:<plan>} (over a warming plan's allowance, sent through another provider) or,
+ * after the chosen one failed, {@code failover:<provider>}.
  */
 public record Route(List<String> order, String reason) {
     public static final String WEIGHT = "weight";
@@ -21,6 +22,11 @@ public record Route(List<String> order, String reason) {
 
     public static String tier(String name) {
         return "tier:" + name;
+    }
+
+    /** Recipients over warming plan {@code plan}'s allowance, routed away from the plan's provider. */
+    public static String warmingOverflow(String plan) {
+        return "warming-overflow:" + plan;
     }
 
     public static String failover(String from) {

@@ -57,6 +57,41 @@ class ProviderReportsTest {
 
     @Test
     @SuppressWarnings("unchecked")
+    void latencyAndFailoversComeFromTheSameDailyItemsOverThePeriod() {
+        List<DeliveryStats.Day> stats = List.of(
+                new DeliveryStats.Day(DAY, "postmark", Map.of("sent", 10L, "callCount", 2L, "callMsSum", 180L,
+                        "callLe100", 2L, "failovers", 4L)),
+                new DeliveryStats.Day(DAY.plusDays(3), "postmark", Map.of("sent", 5L, "callCount", 2L, "callMsSum", 1_400L,
+                        "callLe1000", 2L, "failovers", 1L)),
+                new DeliveryStats.Day(DAY.plusDays(8), "postmark", Map.of("callCount", 50L, "failovers", 50L)), // outside
+                new DeliveryStats.Day(DAY, "ses", Map.of("sent", 3L)));
+        Map<String, Object> report = ProviderComparison.build(WEEK, stats, ProviderPrices.parse("", "X"));
+        List<Map<String, Object>> rows = (List<Map<String, Object>>) report.get("providers");
+        Map<String, Object> postmark = rows.get(0);
+        Map<String, Object> latency = (Map<String, Object>) postmark.get("latency");
+        assertEquals(4L, latency.get("calls"));
+        assertEquals(395.0, latency.get("meanMs"));
+        assertEquals(100.0, latency.get("p50Ms"), "rank 2 of 4: the top of the 50-100 ms bucket");
+        assertEquals(950.0, latency.get("p95Ms"), "rank 3.8: 500 + 500 x 1.8/2");
+        assertEquals(5L, postmark.get("failovers"));
+        List<Map<String, Object>> byDay = (List<Map<String, Object>>) postmark.get("failoversByDay");
+        assertEquals(7, byDay.size());
+        assertEquals(Map.of("day", "2026-11-01", "failovers", 4L), byDay.get(0));
+        assertEquals(Map.of("day", "2026-11-04", "failovers", 1L), byDay.get(3));
+        Map<String, Object> ses = rows.get(1);
+        assertEquals(0L, ((Map<String, Object>) ses.get("latency")).get("calls"));
+        assertNull(((Map<String, Object>) ses.get("latency")).get("p95Ms"), "no calls: no latency figure");
+        assertEquals(0L, ses.get("failovers"));
+        assertEquals(ProviderCallStatsBounds.BOUNDS, report.get("latencyBucketsMs"));
+    }
+
+    /** The documented bucket bounds (ms), spelled out so a change to them is a visible change to the report. */
+    private static final class ProviderCallStatsBounds {
+        static final List<Long> BOUNDS = List.of(50L, 100L, 250L, 500L, 1000L, 2500L, 5000L, 10000L);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
     void trendsForecastASteadyRiseAndRefuseUnknownMetrics() {
         List<DeliveryStats.Day> stats = new java.util.ArrayList<>();
         for (int i = 0; i < 7; i++) {

@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /** The warming store's in-memory twin for fast tests of the rules (same versioning as the DynamoDB one). */
-final class InMemoryWarmingStore implements WarmingStore {
+public final class InMemoryWarmingStore implements WarmingStore {
     private final Map<String, PlanState> states = new HashMap<>();
     private final Map<String, Long> usage = new HashMap<>();
 
