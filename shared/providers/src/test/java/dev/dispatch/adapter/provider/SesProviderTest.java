@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import dev.dispatch.adapter.render.MimeMessages;
 import dev.dispatch.domain.message.OutgoingMessage;
 import dev.dispatch.domain.message.ProviderThrottledException;
 import dev.dispatch.domain.message.ProviderUnavailableException;
@@ -34,7 +35,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.HashSet;
+import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -84,7 +92,7 @@ class SesProviderTest {
         stub.resetAll();
     }
 
-    private static SesClient client(URI endpoint, Duration apiCallTimeout) {
+    private static SesClient client(URI endpoint, Duration apiCallTimeout, ExecutionInterceptor... more) {
         ExecutionInterceptor capture = new ExecutionInterceptor() {
             @Override
             public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
@@ -100,8 +108,14 @@ class SesProviderTest {
                 .httpClient(UrlConnectionHttpClient.builder().build())
                 .overrideConfiguration(c -> c.apiCallTimeout(apiCallTimeout)
                         .retryStrategy(AwsRetryStrategy.doNotRetry())
-                        .addExecutionInterceptor(capture))
+                        .executionInterceptors(concat(capture, more)))
                 .build();
+    }
+
+    private static List<ExecutionInterceptor> concat(ExecutionInterceptor first, ExecutionInterceptor... more) {
+        List<ExecutionInterceptor> all = new ArrayList<>(List.of(first));
+        all.addAll(List.of(more));
+        return all;
     }
 
     private static JsonNode store() throws Exception {
@@ -130,9 +144,11 @@ class SesProviderTest {
                 assertEquals(batch.get(i).to(), results.get(i).recipient());
                 assertTrue(results.get(i).providerMessageId().startsWith("ses-"), results.get(i).providerMessageId());
             }
-            JsonNode emails = store();
+            // Sent concurrently: the store holds them in arrival order, so each is found by its message id.
+            Map<String, JsonNode> emails = new java.util.HashMap<>();
+            store().forEach(email -> emails.put(email.path("messageId").asText(), email));
             assertEquals(3, emails.size());
-            JsonNode ada = emails.get(0);
+            JsonNode ada = emails.get(results.get(0).providerMessageId());
             assertEquals(results.get(0).providerMessageId(), ada.path("messageId").asText());
             assertEquals("\"Ada Lovelace\" <ada@example.com>", ada.path("destination").path("to").get(0).asText());
             assertEquals("\"Dispatch News\" <news@example.org>", ada.path("from").asText());
@@ -140,15 +156,21 @@ class SesProviderTest {
             assertEquals("Hello Ada Lovelace", ada.path("subject").asText());
             assertEquals("<html><body><p>Hi Ada Lovelace</p></body></html>", ada.path("body").path("html").asText());
             assertEquals("Hi Ada Lovelace", ada.path("body").path("text").asText().strip());
-            JsonNode bob = emails.get(1);
+            JsonNode bob = emails.get(results.get(1).providerMessageId());
             assertEquals("Bob's subject", bob.path("subject").asText());
             assertEquals("Plain Bob", bob.path("body").path("text").asText().strip());
             assertTrue(bob.path("body").path("html").isMissingNode());
-            assertEquals("Hello Cy (https://x.example.com)", emails.get(2).path("body").path("text").asText().strip());
+            assertEquals("Hello Cy (https://x.example.com)", emails.get(results.get(2).providerMessageId()).path("body").path("text").asText().strip());
 
             // The store keeps no headers: read them from the exact bytes the SDK sent.
             assertEquals(3, sentRaw.size());
-            MimeMessage first = parse(sentRaw.get(0));
+            MimeMessage first = null;
+            for (byte[] raw : sentRaw) {
+                MimeMessage message = parse(raw);
+                if ("ada@example.com".equals(message.getHeader("X-Dispatch-Recipient", null))) {
+                    first = message;
+                }
+            }
             assertEquals("<https://example.org/u/ada.example.com>", first.getHeader("List-Unsubscribe", null));
             assertEquals("List-Unsubscribe=One-Click", first.getHeader("List-Unsubscribe-Post", null));
             assertEquals("camp-1", first.getHeader("X-Dispatch-Campaign", null));
@@ -204,19 +226,103 @@ class SesProviderTest {
     }
 
     @Test
-    void givenThrottlingOnSecond_whenSent_thenThrottledWithFirstResultAndThirdNotTried() {
+    void givenOneAtATimeAndThrottlingOnSecond_whenSent_thenThrottledWithFirstResultAndThirdNotTried() {
         answer("ada@example.com", 200, xmlAccepted("id-ada"));
         answer("bob@example.com", 400, xmlError("Sender", "Throttling", "Maximum sending rate exceeded."));
         answer("cy@example.com", 200, xmlAccepted("id-cy"));
         try (SesClient client = client(URI.create(stub.baseUrl()), Duration.ofSeconds(5))) {
             ProviderThrottledException e = assertThrows(ProviderThrottledException.class,
-                    () -> new SesProvider(client, null).send(three()));
+                    () -> new SesProvider(client, null, new MimeMessages(), 1).send(three()));
 
             assertEquals("ses", e.provider());
             assertEquals(List.of("id-ada"), e.completed().stream().map(SendResult::providerMessageId).toList());
             assertTrue(e.retryAfter().isEmpty());
         }
         assertEquals(2, stub.findAll(postRequestedFor(urlEqualTo("/"))).size());
+    }
+
+    private static List<OutgoingMessage> ten() {
+        List<OutgoingMessage> ten = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            ten.add(TestMessages.to("r" + i + "@example.com", "R" + i).build());
+        }
+        return ten;
+    }
+
+    /** Each recipient's SendRawEmail requests as the stub received them. */
+    private static Map<String, Long> requestsPerRecipient() {
+        return stub.findAll(postRequestedFor(urlEqualTo("/"))).stream()
+                .map(r -> URLDecoder.decode(r.getBodyAsString(), StandardCharsets.UTF_8))
+                .map(form -> form.replaceAll("(?s).*Destinations\\.member\\.1=([^&]+).*", "$1"))
+                .collect(Collectors.groupingBy(a -> a, Collectors.counting()));
+    }
+
+    @Test
+    void givenTenMessages_whenSent_thenAllTenAreInFlightTogether() {
+        stub.stubFor(post(urlEqualTo("/")).willReturn(aResponse().withStatus(200).withBody(xmlAccepted("id"))));
+        CountDownLatch together = new CountDownLatch(10);
+        AtomicBoolean allMet = new AtomicBoolean(true);
+        ExecutionInterceptor meet = new ExecutionInterceptor() {
+            @Override
+            public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
+                // Each request waits here until all ten have started: only a concurrent send gets all ten through.
+                together.countDown();
+                try {
+                    if (!together.await(5, TimeUnit.SECONDS)) {
+                        allMet.set(false);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        try (SesClient client = client(URI.create(stub.baseUrl()), Duration.ofSeconds(20), meet)) {
+            List<SendResult> results = new SesProvider(client, null).send(ten());
+
+            assertTrue(allMet.get(), "the ten requests were in flight at the same time");
+            assertEquals(ten().stream().map(OutgoingMessage::to).toList(), results.stream().map(SendResult::recipient).toList(),
+                    "results in the batch's order");
+            assertTrue(results.stream().allMatch(r -> r.outcome() == SendResult.Outcome.ACCEPTED), results.toString());
+        }
+    }
+
+    @Test
+    void givenThrottlingOnOneOfTenInFlight_whenSent_thenEveryAcceptedOneIsCompletedAndNoneIsSentTwice() {
+        stub.stubFor(post(urlEqualTo("/")).willReturn(aResponse().withFixedDelay(300).withStatus(200)
+                .withHeader("Content-Type", "text/xml").withBody(xmlAccepted("id-ok"))));
+        answer("r3@example.com", 400, xmlError("Sender", "Throttling", "Maximum sending rate exceeded."));
+        try (SesClient client = client(URI.create(stub.baseUrl()), Duration.ofSeconds(5))) {
+            ProviderThrottledException e = assertThrows(ProviderThrottledException.class,
+                    () -> new SesProvider(client, null, new MimeMessages(), 4).send(ten()));
+
+            Map<String, Long> requests = requestsPerRecipient();
+            assertTrue(requests.values().stream().allMatch(n -> n == 1), "no recipient requested twice: " + requests);
+            Set<String> accepted = new HashSet<>(requests.keySet());
+            accepted.remove("r3@example.com");
+            // Every message SES accepted (those in flight with the throttled one included) is reported, so the
+            // caller never sends it again; the throttled one and those never started are not.
+            assertEquals(accepted, e.completed().stream().map(r -> r.recipient().value()).collect(Collectors.toSet()));
+            assertTrue(e.completed().stream().allMatch(r -> r.outcome() == SendResult.Outcome.ACCEPTED));
+            assertTrue(requests.size() < 10, "messages not yet started when the throttling came back were not started");
+        }
+    }
+
+    @Test
+    void givenOneTimedOutAndOneThrottledInFlight_whenSent_thenUnavailableNamingTheUnansweredOne() {
+        stub.stubFor(post(urlEqualTo("/")).willReturn(aResponse().withStatus(200).withHeader("Content-Type", "text/xml")
+                .withBody(xmlAccepted("id-ok"))));
+        stub.stubFor(post(urlEqualTo("/")).withRequestBody(containing("Destinations.member.1=ada%40example.com"))
+                .willReturn(aResponse().withFixedDelay(3000).withStatus(200).withBody(xmlAccepted("late"))));
+        answer("bob@example.com", 400, xmlError("Sender", "Throttling", "Maximum sending rate exceeded."));
+        try (SesClient client = client(URI.create(stub.baseUrl()), Duration.ofSeconds(1))) {
+            // A throttled message was not sent, but the timed-out one may have been: the call must say so, whatever
+            // came back first, or the caller would send Ada again elsewhere.
+            ProviderUnavailableException e = assertThrows(ProviderUnavailableException.class,
+                    () -> new SesProvider(client, null, new MimeMessages(), 3).send(three()));
+
+            assertEquals(List.of(TestMessages.ada().build().to()), e.mayHaveBeenAccepted());
+            assertFalse(e.completed().stream().anyMatch(r -> r.recipient().value().equals("bob@example.com")));
+        }
     }
 
     @Test
@@ -240,7 +346,8 @@ class SesProviderTest {
                 {"403", "InvalidClientTokenId", "The security token included in the request is invalid."},
                 {"503", "ServiceUnavailable", "Service unavailable."}};
         try (SesClient client = client(URI.create(stub.baseUrl()), Duration.ofSeconds(5))) {
-            SesProvider provider = new SesProvider(client, null);
+            // One at a time, so that the third message is never started (see the concurrent cases above).
+            SesProvider provider = new SesProvider(client, null, new MimeMessages(), 1);
             for (String[] c : cases) {
                 stub.resetAll();
                 answer("ada@example.com", 200, xmlAccepted("id-ada"));
