@@ -148,7 +148,8 @@ public class Wiring {
 
     @Produces
     @Singleton
-    CampaignService campaignService(DynamoDbClient dynamoDb, SqsClient sqs, ApiConfig config) {
+    CampaignService campaignService(DynamoDbClient dynamoDb, SqsClient sqs, ApiConfig config, WarmingConfig warming,
+            WarmingStore warmingPlans) {
         return new CampaignService(
                 new DynamoDbCampaignStore(dynamoDb, config.tables().campaigns()),
                 new DynamoDbSendLedger(dynamoDb, config.tables().sendLedger()),
@@ -156,7 +157,7 @@ public class Wiring {
                 new SqsEnqueueRequests(sqs, config.queues().enqueue()),
                 HandlebarsTemplates.html(),
                 SenderAllowlist.parse(config.senderAllowlist()),
-                Clock.systemUTC(), counters(dynamoDb, config));
+                Clock.systemUTC(), counters(dynamoDb, config), warming, warmingPlans);
     }
 
     /** The providers' settings (config/providers.yaml, or DISPATCH_CONFIG_DIR's): a bad file stops the start. */

@@ -196,6 +196,26 @@ class WarmingSendTest {
     }
 
     @Test
+    @Order(3)
+    void givenPostmarkStillWarming_whenASendTimeCampaignWithPostmarkFirstIsSent_thenRefusedNamingThePlanAndNothingSent()
+            throws Exception {
+        // enqueue-campaign does not pool send-time waves (nor A/B tests) by a plan: sent, they would go past its
+        // allowance, so the api refuses them while their first provider warms.
+        HttpResponse<String> created = call("POST", "/campaigns", "{\"name\":\"Waves\",\"fromEmail\":\"news@example.com\","
+                + "\"subject\":\"Hello\",\"html\":\"<p>Hi</p><a href=\\\"{{unsubscribeUrl}}\\\">Unsubscribe</a>\","
+                + "\"segments\":[\"waves-" + UUID.randomUUID() + "\"],\"providers\":[\"postmark\",\"ses\"],"
+                + "\"sendTime\":{\"mode\":\"local\",\"hour\":9,\"defaultZone\":\"UTC\"}}");
+        assertEquals(201, created.statusCode(), created.body());
+        String id = JSON.readTree(created.body()).get("id").asText();
+
+        HttpResponse<String> sent = call("POST", "/campaigns/" + id + "/send", null);
+
+        assertEquals(409, sent.statusCode(), sent.body());
+        assertTrue(sent.body().contains(ROUTE_PLAN), sent.body());
+        assertEquals("draft", JSON.readTree(call("GET", "/campaigns/" + id, null).body()).get("status").asText());
+    }
+
+    @Test
     @Order(2)
     void givenARoutePlanForPostmark_whenACampaignIsOverItsAllowance_thenTheRestGoesThroughTheWarmSesOnceEach()
             throws Exception {

@@ -1,5 +1,7 @@
 package dev.dispatch.domain.campaign;
 
+import dev.dispatch.domain.warming.WarmingStore;
+import dev.dispatch.domain.warming.WarmingConfig;
 import dev.dispatch.domain.ConflictException;
 import dev.dispatch.domain.InvalidInputException;
 import dev.dispatch.domain.NotFoundException;
@@ -29,6 +31,9 @@ public class CampaignService {
     private final Clock clock;
     /** Null: an A/B test's sample size is not checked against the audience before it is sent. */
     private final SubscriberCounters audience;
+    /** Null (both): A/B and send-time campaigns are not checked against warming plans before they are sent. */
+    private final WarmingConfig warmingConfig;
+    private final WarmingStore warmingPlans;
 
     public CampaignService(CampaignStore campaigns, SendLedger ledger, SendQueue sendQueue, EnqueueRequests wakeUps,
             TemplateRenderer templates, SenderAllowlist senders, Clock clock) {
@@ -38,7 +43,20 @@ public class CampaignService {
     /** @param audience the subscriber counters, to refuse sending an A/B test whose audience can't fill its sample */
     public CampaignService(CampaignStore campaigns, SendLedger ledger, SendQueue sendQueue, EnqueueRequests wakeUps,
             TemplateRenderer templates, SenderAllowlist senders, Clock clock, SubscriberCounters audience) {
+        this(campaigns, ledger, sendQueue, wakeUps, templates, senders, clock, audience, null, null);
+    }
+
+    /**
+     * @param warmingConfig the warming plans, with {@code warmingPlans} their state: an A/B test or a send-time
+     *     campaign whose first provider is still warming is refused at send (enqueue-campaign does not pool those
+     *     yet, so they would go past the plan's allowance)
+     */
+    public CampaignService(CampaignStore campaigns, SendLedger ledger, SendQueue sendQueue, EnqueueRequests wakeUps,
+            TemplateRenderer templates, SenderAllowlist senders, Clock clock, SubscriberCounters audience,
+            WarmingConfig warmingConfig, WarmingStore warmingPlans) {
         this.audience = audience;
+        this.warmingConfig = warmingConfig;
+        this.warmingPlans = warmingPlans;
         this.campaigns = campaigns;
         this.ledger = ledger;
         this.sendQueue = sendQueue;
@@ -78,9 +96,22 @@ public class CampaignService {
         if (campaign.abTest() != null && audience != null) {
             campaign.abTest().checkSampleSize(campaign.variants(), audienceAtMost(campaign));
         }
+        refuseUnpooledUnderWarming(campaign);
         move(campaign, target, later ? at : null);
         wakeUps.request(id, Duration.ZERO);
         return get(id);
+    }
+
+    private void refuseUnpooledUnderWarming(Campaign campaign) {
+        String kind = campaign.abTest() != null ? "an A/B test" : campaign.sendTime() != null ? "a send-time campaign" : null;
+        if (kind == null || warmingConfig == null) {
+            return;
+        }
+        PooledEnqueue.warmingPlanOf(campaign, warmingConfig, warmingPlans).ifPresent(plan -> {
+            throw new ConflictException(kind + " is not paced by a warming plan yet, and its first provider "
+                    + plan.provider() + " is warming under plan " + plan.name() + ": list a provider that is not "
+                    + "warming first in providers, or send it once the plan is warm");
+        });
     }
 
     public Campaign pause(String id) {

@@ -1,5 +1,7 @@
 package dev.dispatch.domain.campaign;
 
+import dev.dispatch.domain.warming.WarmingStore;
+import dev.dispatch.domain.warming.WarmingConfig;
 import dev.dispatch.domain.campaign.CampaignEnqueuer.Outcome;
 import dev.dispatch.domain.subscriber.EmailAddress;
 import dev.dispatch.domain.subscriber.Subscriber;
@@ -82,13 +84,19 @@ final class PooledEnqueue {
             // Batches fixed the normal way by a run (of an earlier version) that died before moving the cursor.
             return WarmingPool.Mode.NORMAL;
         }
-        Optional<WarmingPlan> plan = WarmingOverflow.enabledPlanFor(warming.config(), campaign.providers().get(0));
-        if (plan.isEmpty()) {
-            return WarmingPool.Mode.NORMAL;
+        return warmingPlanOf(campaign, warming.config(), warming.plans())
+                .map(plan -> WarmingPool.Mode.pooledBy(plan.name())).orElse(WarmingPool.Mode.NORMAL);
+    }
+
+    /** The enabled plan still warming the campaign's first provider, if any: the plan that caps such a campaign. */
+    static Optional<WarmingPlan> warmingPlanOf(Campaign campaign, WarmingConfig config, WarmingStore plans) {
+        if (campaign.providers().isEmpty()) {
+            return Optional.empty();
         }
-        PlanState state = warming.plans().find(plan.get().name()).orElse(null);
-        boolean warm = state != null && (state.status() == PlanStatus.WARM || state.day() > plan.get().schedule().days());
-        return warm ? WarmingPool.Mode.NORMAL : WarmingPool.Mode.pooledBy(plan.get().name());
+        return WarmingOverflow.enabledPlanFor(config, campaign.providers().get(0)).filter(plan -> {
+            PlanState state = plans.find(plan.name()).orElse(null);
+            return state == null || (state.status() != PlanStatus.WARM && state.day() <= plan.schedule().days());
+        });
     }
 
     Outcome run(Campaign campaign, String planName, Instant deadline) {
