@@ -219,6 +219,10 @@
         cell(tr, 'bounceRate', percent(p.rates.bounceRate));
         cell(tr, 'complaintRate', percent(p.rates.complaintRate));
         cell(tr, 'estimatedCost', p.estimatedCost == null ? '-' : Number(p.estimatedCost).toFixed(2));
+        // send-call latency estimated from the daily histograms (no calls in the period: '-')
+        cell(tr, 'latencyP50Ms', p.latency.p50Ms == null ? '-' : Number(p.latency.p50Ms).toFixed(0) + ' ms');
+        cell(tr, 'latencyP95Ms', p.latency.p95Ms == null ? '-' : Number(p.latency.p95Ms).toFixed(0) + ' ms');
+        cell(tr, 'failovers', count(p.failovers));
       }
     });
   }

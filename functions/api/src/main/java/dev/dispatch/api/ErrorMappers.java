@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import dev.dispatch.adapter.importfile.ImportFileException;
+import dev.dispatch.domain.ImportFileException;
 import dev.dispatch.domain.ConflictException;
 import dev.dispatch.domain.InvalidInputException;
 import dev.dispatch.domain.NotFoundException;

@@ -4,6 +4,7 @@ import dev.dispatch.adapter.config.ConfigFiles;
 import dev.dispatch.adapter.dynamodb.DynamoDbAddressMigration;
 import dev.dispatch.adapter.dynamodb.DynamoDbCampaignStore;
 import dev.dispatch.adapter.dynamodb.DynamoDbEngagementStore;
+import dev.dispatch.adapter.dynamodb.DynamoDbProviderControl;
 import dev.dispatch.adapter.dynamodb.DynamoDbSendLedger;
 import dev.dispatch.adapter.dynamodb.DynamoDbSubscriberStore;
 import dev.dispatch.adapter.dynamodb.DynamoDbWarmingPool;
@@ -18,6 +19,7 @@ import dev.dispatch.adapter.sqs.SqsSendQueue;
 import dev.dispatch.domain.campaign.CampaignEnqueuer;
 import dev.dispatch.domain.campaign.EngagementTimes;
 import dev.dispatch.domain.privacy.ErasedAddresses;
+import dev.dispatch.domain.routing.ProviderAvailability;
 import dev.dispatch.domain.warming.WarmingConfig;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.inject.Produces;
@@ -101,7 +103,10 @@ public class Wiring {
                         Clock.systemUTC()),
                 clock, batchSize, pageSize, CampaignEnqueuer.WATCH_INTERVAL,
                 new CampaignEnqueuer.Warming(warming, new DynamoDbWarmingStore(dynamoDb, control),
-                        new DynamoDbWarmingPool(dynamoDb, control), engagementStore, releaseInterval),
+                        new DynamoDbWarmingPool(dynamoDb, control), engagementStore, releaseInterval,
+                        // Where a route plan's overflow may go: the shipped providers' settings, the shared health.
+                        ProviderAvailability.shared(ConfigFiles.providers(), new DynamoDbProviderControl(dynamoDb, control),
+                                ConfigFiles.deliveryRules().breaker().window())),
                 abTestCheckInterval,
                 new CampaignEnqueuer.SendTimes(new DynamoDbWavePlan(dynamoDb, control), EngagementTimes.from(engagementStore)));
     }

@@ -40,7 +40,8 @@ final class ReportTables {
                 header.addAll(List.of("provider", "share"));
                 header.addAll(PERIOD_COUNTS);
                 header.addAll(PERIOD_RATES);
-                header.addAll(List.of("reputation", "pricePerThousand", "estimatedCost"));
+                header.addAll(List.of("reputation", "pricePerThousand", "estimatedCost", "calls", "latencyMeanMs",
+                        "latencyP50Ms", "latencyP95Ms", "failovers"));
                 for (Object p : (List<?>) body.get("providers")) {
                     Map<String, Object> provider = map(p);
                     List<Object> row = row((String) provider.get("provider"), null, provider, PERIOD_COUNTS, PERIOD_RATES);
@@ -48,6 +49,11 @@ final class ReportTables {
                     row.add(map(provider.get("reputation")).get("score"));
                     row.add(provider.get("pricePerThousand"));
                     row.add(provider.get("estimatedCost"));
+                    Map<String, Object> latency = map(provider.get("latency"));
+                    for (String figure : List.of("calls", "meanMs", "p50Ms", "p95Ms")) {
+                        row.add(latency.get(figure) == null ? "" : latency.get(figure)); // no calls: no latency
+                    }
+                    row.add(provider.get("failovers"));
                     rows.add(row);
                 }
             }

@@ -81,7 +81,7 @@ public final class LocalCloudExtension implements BeforeAllCallback, ParameterRe
     /** How old a secret's value may get in the test cloud's functions before they read it again. */
     public static final Duration SECRETS_REFRESH_INTERVAL = Duration.ofSeconds(2);
     /** Where the test-only webhook keys and certificate live, under the project root. */
-    public static final String WEBHOOK_TEST_KEYS = "shared/src/test/resources/webhooks";
+    public static final String WEBHOOK_TEST_KEYS = "shared/webhooks/src/test/resources/webhooks";
 
     private static final List<String> SNS_CONFIRMATIONS = new CopyOnWriteArrayList<>();
     private static final HttpClient HTTP = HttpClient.newBuilder()

@@ -157,6 +157,7 @@ class ProviderSelectionTest {
         try {
             String run = run();
             List<String> audience = addresses("f", run, "example.com", 200);
+            JsonNode reportBefore = providerReport("postmark");
             long callsBefore = postmark.calls();
             String id = sendCampaign(run, audience, null);
 
@@ -184,6 +185,18 @@ class ProviderSelectionTest {
             assertEquals(reasons.get("failover:postmark"), pm.path("failovers").path("total").asInt(), pm.toString());
             JsonNode stats = json(call("GET", "/campaigns/" + id + "/stats", null));
             assertEquals(reasons.get("failover:postmark"), stats.path("routes").path("failover:postmark").asInt(), stats.toString());
+
+            // The provider comparison report (report function) counts them too, from the daily statistics send-batch
+            // folds each batch's calls and failovers into; the failed calls have a latency like any other.
+            JsonNode reportAfter = providerReport("postmark");
+            assertEquals(reasons.get("failover:postmark").longValue(),
+                    reportAfter.path("failovers").asLong() - reportBefore.path("failovers").asLong(), reportAfter.toString());
+            JsonNode days = reportAfter.path("failoversByDay");
+            assertTrue(days.get(days.size() - 1).path("failovers").asLong() >= reasons.get("failover:postmark"), days.toString());
+            JsonNode latency = reportAfter.path("latency");
+            assertTrue(latency.path("calls").asLong() - reportBefore.path("latency").path("calls").asLong() >= failedCalls,
+                    "every failed Postmark call measured: " + latency + " before " + reportBefore.path("latency"));
+            assertTrue(latency.path("p95Ms").isNumber() && latency.path("meanMs").isNumber(), latency.toString());
         } finally {
             postmark.faults(0, 0);
         }
@@ -205,6 +218,18 @@ class ProviderSelectionTest {
         JsonNode ses = provider(json(call("GET", "/system/providers", null)), "ses");
         assertEquals(true, ses.path("enabled").asBoolean(false));
         assertEquals(50, ses.path("weight").asInt());
+    }
+
+    /** The provider's row of today's provider comparison report (zeros if it sent nothing in the period). */
+    private static JsonNode providerReport(String name) throws Exception {
+        HttpResponse<String> r = call("GET", "/reports/providers", null);
+        assertEquals(200, r.statusCode(), r.body());
+        for (JsonNode p : json(r).path("providers")) {
+            if (p.path("provider").asText().equals(name)) {
+                return p;
+            }
+        }
+        return JSON.createObjectNode();
     }
 
     private static void awaitNoCallsInWindow(String provider) throws Exception {

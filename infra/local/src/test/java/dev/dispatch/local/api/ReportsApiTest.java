@@ -164,6 +164,27 @@ class ReportsApiTest {
         assertEquals("icloud.com", domainRows.get(1).get("name"));
         assertEquals("1", domainRows.get(1).get("bounced"));
         assertEquals(0.5, Double.parseDouble(domainRows.get(1).get("bounceRate")), 1e-12);
+        // send-batch's SES calls of this campaign (and of any other test today) in today's provider comparison: the
+        // latency figures exist and agree with their histogram.
+        JsonNode providers = ok(report("/reports/providers", "application/json"));
+        JsonNode ses = null;
+        for (JsonNode p : providers.get("providers")) {
+            ses = p.get("provider").asText().equals("ses") ? p : ses;
+        }
+        assertTrue(ses != null, providers.toString());
+        JsonNode latency = ses.get("latency");
+        assertTrue(latency.get("calls").asLong() >= 1, latency.toString());
+        long inBuckets = 0;
+        for (JsonNode n : latency.get("buckets")) {
+            inBuckets += n.asLong();
+        }
+        assertEquals(latency.get("calls").asLong(), inBuckets, latency.toString());
+        for (String figure : List.of("meanMs", "p50Ms", "p95Ms")) {
+            assertTrue(latency.get(figure).isNumber() && latency.get(figure).asDouble() >= 0, figure + " " + latency);
+        }
+        assertTrue(latency.get("p50Ms").asDouble() <= latency.get("p95Ms").asDouble(), latency.toString());
+        assertTrue(ses.get("failovers").isIntegralNumber() && ses.get("failoversByDay").size() == 30, ses.toString());
+        assertEquals(8, providers.get("latencyBucketsMs").size(), providers.toString());
     }
 
     private static List<String> names(JsonNode object) {
@@ -227,8 +248,12 @@ class ReportsApiTest {
         assertEquals(200, csv.statusCode(), csv.body());
         assertTrue(csv.body().startsWith("provider,share,sent,"), csv.body());
         assertTrue(csv.body().contains("\r\n" + ses + ",0.8888888888888888,4000,3890,"), csv.body());
-        assertTrue(csv.body().contains(",reputation,pricePerThousand,estimatedCost\r\n"), csv.body());
-        assertTrue(csv.body().contains(",72.9,,\r\n"), csv.body());
+        assertTrue(csv.body().contains(",reputation,pricePerThousand,estimatedCost,calls,latencyMeanMs,latencyP50Ms,"
+                + "latencyP95Ms,failovers\r\n"), csv.body());
+        // no provider calls recorded on those days: no latency figures, no failovers
+        assertTrue(csv.body().contains(",72.9,,,0,,,,0\r\n"), csv.body());
+        assertEquals(0, byName.get(ses).get("latency").get("calls").asLong(), byName.get(ses).toString());
+        assertTrue(byName.get(ses).get("latency").get("p95Ms").isNull(), byName.get(ses).toString());
     }
 
     @Test
