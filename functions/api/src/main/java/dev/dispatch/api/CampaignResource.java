@@ -134,7 +134,11 @@ public class CampaignResource {
             + "clickToOpenRate = uniqueClicked/uniqueOpened, bounceRate = (bounced+softBounced)/sent, complaintRate and "
             + "unsubscribeRate = complained and unsubscribed/delivered (0 when the base is 0). variants: the same per A/B variant. "
             + "providers: per provider, recipients by fate (sent, rejected, unknown). routes: recipients by why their provider "
-            + "was chosen (rule:<domain>, tier:<name>, weight, order, warming-overflow:<plan>, failover:<provider>). abTest (a campaign with an A/B test "
+            + "was chosen (rule:<domain>, tier:<name>, tier:<name>;domain:<group> when reputations at the recipient's "
+            + "mailbox operator were compared, weight, order, warming-overflow:<plan>, failover:<provider>). domains: per "
+            + "recipient domain group (the mailbox operator: gmail.com covers googlemail.com, outlook.com covers "
+            + "hotmail/live/msn, yahoo.com covers aol/ymail, icloud.com covers me.com/mac.com, ...; every other domain is "
+            + "'other'), the send path's fates and the providers' events with their unique* counts. abTest (a campaign with an A/B test "
             + "that decides): its settings, phase (sampling, waiting, decided), decideAt, and the decision: winner (null "
             + "when none was significant), sendTo, fallbackUsed, reason, leader, z, pValue, confidence, requiredPValue, and "
             + "per variant sent, base, successes and rate.")

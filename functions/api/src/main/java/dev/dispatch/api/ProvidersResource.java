@@ -70,7 +70,9 @@ public class ProvidersResource {
             description = "Per provider: enabled and weight in effect (configured value, then the operator's override), the "
                     + "configured rate, daily quota, batch size and IP pools; the circuit breaker shared by every send-batch "
                     + "(closed, open or half-open; calls, failures and failovers in its rolling window); the reputation "
-                    + "(0-100, neutral 50 under 50 sent) with the last 7 days' figures it comes from; failovers (recipients "
+                    + "(0-100, neutral 50 under 50 sent) with the last 7 days' figures it comes from, and reputation.byDomain: "
+                    + "the same per mailbox operator (gmail.com, outlook.com, yahoo.com, icloud.com, ...) where the provider "
+                    + "sent at least 100 there, which a best-reputation tier uses for recipients there; failovers (recipients "
                     + "moved away after the provider failed). Also the breaker settings and the latest override changes.")
     public Map<String, Object> list() {
         Instant now = clock.instant();
@@ -205,6 +207,23 @@ public class ProvidersResource {
         reputation.put("bounceRate", r.bounceRate());
         reputation.put("complaintRate", r.complaintRate());
         reputation.put("openRate", r.openRate());
+        // Per mailbox operator where the provider sent enough lately: what a best-reputation tier compares for a
+        // recipient there instead of the score above (see Reputation.byDomain).
+        Map<String, Object> byDomain = new LinkedHashMap<>();
+        Reputation.byDomain(name, days).forEach((group, d) -> {
+            Map<String, Object> at = new LinkedHashMap<>();
+            at.put("score", d.score());
+            at.put("sent", d.sent());
+            at.put("delivered", d.delivered());
+            at.put("bounced", d.bounced());
+            at.put("complained", d.complained());
+            at.put("opened", d.opened());
+            at.put("bounceRate", d.bounceRate());
+            at.put("complaintRate", d.complaintRate());
+            at.put("openRate", d.openRate());
+            byDomain.put(group, at);
+        });
+        reputation.put("byDomain", byDomain);
         v.put("reputation", reputation);
         Map<String, Object> failovers = new LinkedHashMap<>();
         failovers.put("inWindow", h.windowFailovers());

@@ -34,6 +34,7 @@ final class ReportTables {
                 rows.add(row("campaign", (String) body.get("id"), body, CAMPAIGN_COUNTS, CAMPAIGN_RATES));
                 map(body.get("variants")).forEach((name, v) -> rows.add(row("variant", name, map(v), CAMPAIGN_COUNTS, CAMPAIGN_RATES)));
                 map(body.get("providers")).forEach((name, v) -> rows.add(row("provider", name, map(v), CAMPAIGN_COUNTS, CAMPAIGN_RATES)));
+                map(body.get("domains")).forEach((name, v) -> rows.add(row("domain", name, map(v), CAMPAIGN_COUNTS, CAMPAIGN_RATES)));
             }
             case "providers" -> {
                 header.addAll(List.of("provider", "share"));

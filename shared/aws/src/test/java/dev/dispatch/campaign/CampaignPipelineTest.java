@@ -181,6 +181,10 @@ class CampaignPipelineTest {
         assertEquals(20L, counters.get("sent"));
         assertEquals(1L, counters.get("skippedSuppressed"));
         assertEquals(1L, counters.get("skippedExcluded"));
+        // per recipient domain group, in the same counter update (example.com is no listed mailbox operator)
+        assertEquals(20L, counters.get("domain.other.sent"), counters.toString());
+        assertTrue(counters.keySet().stream().filter(k -> k.startsWith("domain.")).noneMatch(k -> k.contains(p.run)),
+                "no address in a counter name");
         Set<String> variantsSeen = new HashSet<>();
         for (String a : active) {
             variantsSeen.add(dev.dispatch.domain.campaign.VariantAssignment.variantFor(c.id(), a, c.variants()));

@@ -22,6 +22,7 @@ import dev.dispatch.domain.engagement.EngagementStore;
 import dev.dispatch.domain.engagement.EngagementType;
 import dev.dispatch.domain.engagement.HistoryPage;
 import dev.dispatch.domain.engagement.LifecycleStats;
+import dev.dispatch.domain.engagement.RecipientDomains;
 import dev.dispatch.domain.subscriber.EmailAddress;
 import dev.dispatch.domain.subscriber.SubscriberService;
 import java.lang.reflect.InvocationTargetException;
@@ -37,6 +38,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
@@ -53,6 +55,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  */
 class EngagementBatchTest {
     private static final ExecutorService WORKERS = Executors.newFixedThreadPool(4);
+    private static final List<String> DOMAINS = List.of("gmail.com", "hotmail.com", "me.com", "example.com");
 
     private final DynamoDbClient dynamoDb = TestStack.aws().dynamoDb();
     private final String engagementTable = TestStack.aws().resources().tableName("EngagementTable");
@@ -120,7 +123,9 @@ class EngagementBatchTest {
         List<EngagementEvent> events = new ArrayList<>();
         int n = 0;
         for (int i = 0; i < people; i++) {
-            EmailAddress to = EmailAddress.parse(side + "-" + i + "." + run + "@example.com");
+            // four mailbox operators in turn (gmail.com, outlook.com, icloud.com and an unlisted domain): the
+            // per-recipient-domain counters are compared too
+            EmailAddress to = EmailAddress.parse(side + "-" + i + "." + run + "@" + DOMAINS.get(i % DOMAINS.size()));
             String variant = i % 2 == 0 ? "A" : "B";
             List<EngagementType> types = new ArrayList<>(List.of(EngagementType.DELIVERED, EngagementType.OPENED));
             if (i % 2 == 0) {
@@ -200,6 +205,53 @@ class EngagementBatchTest {
         }
         assertEquals(events.stream().filter(e -> e.recipient().equals(events.get(0).recipient())).count(),
                 store.history(events.get(0).recipient(), null, 50).events().size(), "one history entry per event");
+    }
+
+    /**
+     * The per-recipient-domain counters (campaign, and provider day) hold each event once - through a copy of every
+     * event in another message, a redelivery of a finished message, and a batch refused at its campaign increment and
+     * delivered again - with the figures the mix makes, grouped by mailbox operator, and no address in any name.
+     */
+    @Test
+    void perDomainCountersCountEachEventExactlyOnceThroughCopiesAndRedeliveries() {
+        Sink sink = new Sink();
+        List<EngagementEvent> events = mix("d-" + UUID.randomUUID().toString().substring(0, 6), sink, 8);
+        Fault refused = new Fault("addCounters", false);
+        EngagementRecorder crashing = batches(sink, store, journal, refused.wrap(CampaignStore.class, campaigns), stats,
+                sink.lifecycle, Duration.ofMillis(300));
+        assertThrows(RuntimeException.class, () -> crashing.applyBatch("d1-" + run, events, WORKERS));
+        sleep(400);
+        assertEquals(events.size(), batches(sink).applyBatch("d1-" + run, events, WORKERS).applied().size());
+        assertTrue(batches(sink).applyBatch("d1-" + run, events, WORKERS).applied().isEmpty(), "redelivered: nothing again");
+        List<EngagementEvent> copy = new ArrayList<>(events);
+        Collections.shuffle(copy, new Random(3));
+        assertTrue(batches(sink).applyBatch("d2-" + run, copy, WORKERS).applied().isEmpty(), "copies: nothing again");
+
+        // i % 4 = 0 gmail.com: i=0 D,O,O,C,SB and i=4 D,O,O,C; 1 hotmail.com: D,O twice; 2 me.com: i=2 D,O,O,C and
+        // i=6 D,O,O,C,SB; 3 example.com: i=3 D,O,SB and i=7 D,O,B (the last one hard-bounces)
+        Map<String, Map<String, Long>> campaign = RecipientDomains.split(campaigns.counters(sink.campaign));
+        assertEquals(Map.of("delivered", 2L, "uniqueDelivered", 2L, "opened", 4L, "uniqueOpened", 2L, "clicked", 2L,
+                "uniqueClicked", 2L, "softBounced", 1L, "uniqueSoftBounced", 1L), campaign.get("gmail.com"));
+        assertEquals(Map.of("delivered", 2L, "uniqueDelivered", 2L, "opened", 2L, "uniqueOpened", 2L), campaign.get("outlook.com"));
+        assertEquals(campaign.get("gmail.com"), campaign.get("icloud.com"));
+        assertEquals(Map.of("delivered", 2L, "uniqueDelivered", 2L, "opened", 2L, "uniqueOpened", 2L, "softBounced", 1L,
+                "uniqueSoftBounced", 1L, "bounced", 1L, "uniqueBounced", 1L), campaign.get("other"));
+        assertEquals(Set.of("gmail.com", "outlook.com", "icloud.com", "other"), campaign.keySet());
+
+        Map<String, Map<String, Long>> day = new TreeMap<>();
+        stats.days(LocalDate.ofInstant(at, ZoneOffset.UTC).minusDays(1), LocalDate.ofInstant(at, ZoneOffset.UTC).plusDays(1))
+                .stream().filter(d -> d.provider().equals(sink.provider))
+                .forEach(d -> d.domains().forEach((g, counts) -> counts.forEach((k, v) ->
+                        day.computeIfAbsent(g, x -> new TreeMap<>()).merge(k, v, Long::sum))));
+        assertEquals(Map.of("delivered", 2L, "opened", 4L, "clicked", 2L, "softBounced", 1L), day.get("gmail.com"));
+        assertEquals(Map.of("delivered", 2L, "opened", 2L), day.get("outlook.com"));
+        assertEquals(Map.of("delivered", 2L, "opened", 2L, "softBounced", 1L, "bounced", 1L), day.get("other"));
+        assertEquals(Set.of("gmail.com", "outlook.com", "icloud.com", "other"), day.keySet());
+        Map<String, Long> totals = new TreeMap<>();
+        stats.days(LocalDate.ofInstant(at, ZoneOffset.UTC).minusDays(1), LocalDate.ofInstant(at, ZoneOffset.UTC).plusDays(1))
+                .stream().filter(d -> d.provider().equals(sink.provider))
+                .forEach(d -> RecipientDomains.withoutDomains(d.counts()).forEach((k, v) -> totals.merge(k, v, Long::sum)));
+        assertEquals(Map.of("delivered", 8L, "opened", 12L, "clicked", 4L, "softBounced", 3L, "bounced", 1L), totals);
     }
 
     /** A fault: before or after the named method (of any wrapped port) runs, once. */

@@ -13,6 +13,7 @@ import dev.dispatch.adapter.dynamodb.DynamoDbLifecycleStats;
 import dev.dispatch.adapter.dynamodb.DynamoDbSubscriberCounters;
 import dev.dispatch.adapter.dynamodb.DynamoDbSubscriberStore;
 import dev.dispatch.domain.engagement.DeliveryStats;
+import dev.dispatch.domain.engagement.RecipientDomains;
 import dev.dispatch.domain.engagement.EngagementEvent;
 import dev.dispatch.domain.engagement.EngagementRecorder;
 import dev.dispatch.domain.engagement.EngagementRecorder.Outcome;
@@ -88,7 +89,16 @@ class EngagementRecorderTest {
                 .correlation(campaignId, variant, null, null).build();
     }
 
+    /** The provider's totals of the day (its per-recipient-domain counters apart: {@link #todayByDomain}). */
     private Map<String, Long> today() {
+        return RecipientDomains.withoutDomains(todayAll());
+    }
+
+    private Map<String, Map<String, Long>> todayByDomain() {
+        return RecipientDomains.split(todayAll());
+    }
+
+    private Map<String, Long> todayAll() {
         LocalDate day = LocalDate.ofInstant(at.plusSeconds(ids), ZoneOffset.UTC);
         return stats.days(day.minusDays(1), day.plusDays(1)).stream().filter(d -> d.provider().equals(provider))
                 .findFirst().map(DeliveryStats.Day::counts).orElse(Map.of());
@@ -132,6 +142,10 @@ class EngagementRecorderTest {
         assertEquals(1, counters.get("variant.B.uniqueOpened"));
         assertEquals(1, counters.get("variant.A.uniqueClicked"));
         assertEquals(Map.of("delivered", 2L, "opened", 3L, "clicked", 2L), today());
+        // the same per recipient domain group (these addresses' domain is no listed operator: "other")
+        assertEquals(Map.of("other", Map.of("delivered", 2L, "opened", 3L, "clicked", 2L)), todayByDomain());
+        assertEquals(2, counters.get("domain.other.uniqueOpened"));
+        assertEquals(3, counters.get("domain.other.opened"));
 
         SubscriberEngagement engagement = store.engagement(ada);
         assertEquals(2, engagement.opens());

@@ -64,11 +64,17 @@ class ReportsApiTest {
         return json(created).get("id").asText();
     }
 
+    /** Three Gmail addresses, two iCloud ones (me.com), one elsewhere: the report's recipient domains. */
+    private static final Map<String, String> DOMAIN_OF = Map.of("ada", "gmail.com", "bob", "googlemail.com", "cyd", "gmail.com",
+            "dan", "me.com", "eve", "icloud.com", "fay", "example.com");
+
     @Test
     void givenASentCampaign_thenItsReportShowsTheApiStatsFiguresAsJsonAndCsv() throws Exception {
         String segment = "report-" + run;
+        Map<String, String> email = new HashMap<>();
         for (String name : List.of("ada", "bob", "cyd", "dan", "eve", "fay")) {
-            assertEquals(201, call("POST", "/subscribers", "{\"email\":\"" + address(name) + "\",\"segments\":[\"" + segment + "\"]}").statusCode());
+            email.put(name, name + "-" + run + "@" + DOMAIN_OF.get(name));
+            assertEquals(201, call("POST", "/subscribers", "{\"email\":\"" + email.get(name) + "\",\"segments\":[\"" + segment + "\"]}").statusCode());
         }
         String id = draftCampaign(segment);
         assertEquals(200, call("POST", "/campaigns/" + id + "/send", null).statusCode());
@@ -100,12 +106,64 @@ class ReportsApiTest {
         assertTrue(csv.headers().firstValue("Content-Type").orElse("").startsWith("text/csv"), csv.headers().toString());
         List<CSVRecord> rows = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).get()
                 .parse(new StringReader(csv.body())).getRecords();
-        assertEquals(List.of("campaign", "variant", "variant", "provider"), rows.stream().map(r -> r.get("scope")).toList(), csv.body());
+        assertEquals(List.of("campaign", "variant", "variant", "provider", "domain", "domain", "domain"),
+                rows.stream().map(r -> r.get("scope")).toList(), csv.body());
         assertEquals(id, rows.get(0).get("name"));
         assertEquals("6", rows.get(0).get("sent"));
         assertEquals(stats.get("rates").get("deliveryRate").asDouble(), Double.parseDouble(rows.get(0).get("deliveryRate")));
         assertEquals(6, Long.parseLong(rows.get(1).get("sent")) + Long.parseLong(rows.get(2).get("sent")), csv.body());
 
+        // Per recipient domain, grouped by mailbox operator, most sent first: what send-batch counted...
+        assertEquals(List.of("gmail.com", "icloud.com", "other"), names(report.get("domains")), report.toString());
+        assertEquals(3, report.get("domains").get("gmail.com").get("counts").get("sent").asInt(), report.toString());
+        assertEquals(2, report.get("domains").get("icloud.com").get("counts").get("sent").asInt(), report.toString());
+        assertEquals(0.5, report.get("domains").get("gmail.com").get("rates").get("shareOfSent").asDouble(), 1e-12);
+        assertEquals(stats.get("domains").get("gmail.com"), report.get("domains").get("gmail.com").get("counts"));
+        assertFalse(csv.body().contains(run), "no address in the CSV: " + csv.body());
+        // ...then what providers reported through the webhook and apply-engagement applied: deliveries, an open, a
+        // bounce - each once, though the request is posted twice
+        String events = "[" + String.join(",",
+                generic("d1", "delivered", email.get("ada"), id), generic("d2", "delivered", email.get("bob"), id),
+                generic("d3", "delivered", email.get("cyd"), id), generic("o1", "opened", email.get("ada"), id),
+                generic("o2", "opened", email.get("ada"), id), generic("d4", "delivered", email.get("eve"), id),
+                generic("b1", "bounced", email.get("dan"), id)) + "]";
+        for (int copy = 0; copy < 2; copy++) {
+            long t = LocalCloudExtension.WEBHOOK_VERIFY_AT.getEpochSecond(); // the test cloud's fixed verification clock
+            HttpResponse<String> posted = LocalCloudExtension.send(LocalCloudExtension.request("/webhooks/generic")
+                    .header("Content-Type", "application/json").header("X-Dispatch-Signature", genericSignature(t, events))
+                    .POST(HttpRequest.BodyPublishers.ofString(events)).build());
+            assertTrue(posted.statusCode() / 100 == 2, posted.statusCode() + " " + posted.body());
+        }
+        JsonNode domains = null;
+        for (long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos(); System.nanoTime() < deadline; ) {
+            domains = ok(report("/reports/campaign?campaign=" + id, "application/json")).get("domains");
+            if (domains.get("icloud.com").get("counts").path("bounced").asLong() == 1
+                    && domains.get("gmail.com").get("counts").path("opened").asLong() == 2) {
+                break;
+            }
+            Thread.sleep(500);
+        }
+        Thread.sleep(3000); // the copy of the request has been applied (or dropped) by now: the counts stay
+        JsonNode after = ok(report("/reports/campaign?campaign=" + id, "application/json"));
+        domains = after.get("domains");
+        JsonNode gmail = domains.get("gmail.com");
+        assertEquals(3, gmail.get("counts").get("delivered").asInt(), domains.toString());
+        assertEquals(2, gmail.get("counts").get("opened").asInt(), domains.toString());
+        assertEquals(1, gmail.get("counts").get("uniqueOpened").asInt(), domains.toString());
+        assertEquals(1.0 / 3, gmail.get("rates").get("openRate").asDouble(), 1e-12);
+        assertEquals(1.0, gmail.get("rates").get("deliveryRate").asDouble(), 1e-12);
+        JsonNode icloud = domains.get("icloud.com");
+        assertEquals(1, icloud.get("counts").get("bounced").asInt(), domains.toString());
+        assertEquals(1, icloud.get("counts").get("delivered").asInt(), domains.toString());
+        assertEquals(0.5, icloud.get("rates").get("bounceRate").asDouble(), 1e-12);
+        assertEquals(4, after.get("counts").get("delivered").asInt(), after.toString());
+        assertEquals(1, after.get("counts").get("bounced").asInt(), after.toString());
+        List<CSVRecord> domainRows = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).get()
+                .parse(new StringReader(report("/reports/campaign?campaign=" + id, "text/csv").body())).getRecords().stream()
+                .filter(r -> r.get("scope").equals("domain")).toList();
+        assertEquals("icloud.com", domainRows.get(1).get("name"));
+        assertEquals("1", domainRows.get(1).get("bounced"));
+        assertEquals(0.5, Double.parseDouble(domainRows.get(1).get("bounceRate")), 1e-12);
         // send-batch's SES calls of this campaign (and of any other test today) in today's provider comparison: the
         // latency figures exist and agree with their histogram.
         JsonNode providers = ok(report("/reports/providers", "application/json"));
@@ -127,6 +185,27 @@ class ReportsApiTest {
         assertTrue(latency.get("p50Ms").asDouble() <= latency.get("p95Ms").asDouble(), latency.toString());
         assertTrue(ses.get("failovers").isIntegralNumber() && ses.get("failoversByDay").size() == 30, ses.toString());
         assertEquals(8, providers.get("latencyBucketsMs").size(), providers.toString());
+    }
+
+    private static List<String> names(JsonNode object) {
+        List<String> names = new java.util.ArrayList<>();
+        object.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+
+    /** One event in the platform's generic webhook format, for this campaign. */
+    private static String generic(String id, String type, String email, String campaign) {
+        return "{\"id\":\"" + id + "-" + campaign + "\",\"type\":\"" + type + "\",\"email\":\"" + email
+                + "\",\"timestamp\":\"" + java.time.Instant.now() + "\",\"campaignId\":\"" + campaign + "\"}";
+    }
+
+    /** {@code X-Dispatch-Signature} for a body signed at unix time {@code t}, as a sender computes it. */
+    private static String genericSignature(long t, String body) throws Exception {
+        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+        mac.init(new javax.crypto.spec.SecretKeySpec(LocalCloudExtension.WEBHOOK_GENERIC_SECRET.getBytes(
+                java.nio.charset.StandardCharsets.UTF_8), "HmacSHA256"));
+        return "t=" + t + ",v1=" + java.util.HexFormat.of().formatHex(mac.doFinal((t + "." + body).getBytes(
+                java.nio.charset.StandardCharsets.UTF_8)));
     }
 
     @Test
@@ -282,6 +361,18 @@ class ReportsApiTest {
             Map<String, Long> reads = difference(stableReportCountsAfter(before), before);
             assertEquals(recipients, body.get("counts").get("recipients").asLong(), body.toString());
             assertEquals(recipients, body.get("progress").get("processed").asLong(), body.toString());
+            // the per-domain breakdown comes with the counters it is kept beside: no read of its own
+            assertEquals(List.of("gmail.com", "outlook.com", "other", "yahoo.com"), names(body.get("domains")), body.toString());
+            assertEquals(0.05, body.get("domains").get("yahoo.com").get("rates").get("bounceRate").asDouble(), 1e-12);
+            JsonNode domainBounces = null;
+            for (JsonNode r : body.get("recommendations")) {
+                if (r.get("kind").asText().equals("domain-bounces")) {
+                    domainBounces = r;
+                }
+            }
+            assertTrue(domainBounces != null, body.get("recommendations").toString());
+            assertEquals("yahoo.com", domainBounces.get("figures").get("domain").asText());
+            assertEquals(recipients / 100, domainBounces.get("figures").get("campaignBounced").asLong());
             readsByAudience.put(recipients, reads);
         }
         Map<String, Long> small = readsByAudience.get(1_000L);
@@ -315,6 +406,18 @@ class ReportsApiTest {
                 "opened", recipients * 30 / 100, "uniqueOpened", recipients * 21 / 100, "clicked", recipients / 20,
                 "uniqueClicked", recipients / 25, "bounced", recipients / 100, "complained", recipients / 5000,
                 "unsubscribed", recipients / 1000));
+        // per recipient domain: half to Gmail, a quarter to Outlook, a tenth to Yahoo (5 % bounced: 5 times the
+        // campaign's 1 %), the rest elsewhere; Gmail has the campaign's other bounces
+        for (Map.Entry<String, Long> d : Map.of("gmail.com", recipients / 2, "outlook.com", recipients / 4,
+                "yahoo.com", recipients / 10, "other", recipients * 15 / 100).entrySet()) {
+            long sent = d.getValue();
+            long bounced = d.getKey().equals("yahoo.com") ? sent * 5 / 100
+                    : d.getKey().equals("gmail.com") ? recipients / 100 - recipients / 10 * 5 / 100 : 0;
+            counts.put("domain." + d.getKey() + ".sent", sent);
+            counts.put("domain." + d.getKey() + ".bounced", bounced);
+            counts.put("domain." + d.getKey() + ".delivered", sent - bounced);
+            counts.put("domain." + d.getKey() + ".uniqueOpened", sent / 5);
+        }
         add(cloud, "CampaignsTable", Map.of("id", AttributeValue.fromS(id)), counts);
     }
 

@@ -3,6 +3,7 @@ package dev.dispatch.domain.analytics;
 import dev.dispatch.domain.campaign.Campaign;
 import dev.dispatch.domain.campaign.CampaignStatus;
 import dev.dispatch.domain.engagement.DeliveryStats;
+import dev.dispatch.domain.engagement.RecipientDomains;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -13,7 +14,7 @@ import java.util.Map;
 
 /**
  * The campaign performance report, from precomputed aggregates only: the campaign's counters (totals,
- * {@code variant.<v>.<counter>} and {@code provider.<p>.<counter>} when the send path keeps them) and the sender's
+ * {@code variant.<v>.<counter>}, {@code provider.<p>.<counter>} and {@code domain.<group>.<counter>}) and the sender's
  * provider daily statistics of the last {@value #NORM_DAYS} days as its norm. Nothing here reads per-recipient data,
  * so the report costs the same at any audience size. Every recommendation carries the figures it rests on.
  */
@@ -27,6 +28,8 @@ public final class CampaignReport {
     public static final double LOW_OPEN_SHARE = 0.5;
     /** Bounce rate at this multiple of the sender's 30-day bounce rate or more is "several times the norm". */
     public static final double BOUNCE_MULTIPLE = 3.0;
+    /** A domain's bounce rate below this is not called out, however it compares with the campaign's. */
+    public static final double DOMAIN_BOUNCE_FLOOR = 0.02;
     /** Fewer deliveries (or sends) than this say too little to recommend anything. */
     public static final long MIN_SAMPLE = 100;
     /** A day counts toward the median open rate when it had at least this many deliveries. */
@@ -48,9 +51,9 @@ public final class CampaignReport {
         body.putAll(CampaignStats.view(campaign, counters));
         // the stats' per-provider counts, each with its rates
         body.put("providers", providers(counters));
-        // Recipient domains would need a per-domain aggregate, which the pipeline does not keep; scanning the
-        // recipients would make the report's cost grow with the audience, so they are left out.
-        body.put("domains", null);
+        // per recipient domain group: the counters the send path and engagement tracking keep on the campaign item
+        // beside the totals (read with them: no extra request, whatever the audience)
+        body.put("domains", domains(counters));
         body.put("progress", progress(campaign, counters, now));
         Norm norm = norm(senderDays);
         body.put("senderNorm", norm.view());
@@ -75,6 +78,28 @@ public final class CampaignReport {
                     "rejectionRate", DeliveryRates.ratio(rejected, providerSent + rejected)));
             out.put(name, entry);
         });
+        return out;
+    }
+
+    /**
+     * Each recipient domain group's counts ({@code domain.<group>.<counter>}: the send path's fates and the
+     * engagement events, totals and unique), its rates as the campaign's own ({@link DeliveryRates#campaign}) and its
+     * share of the campaign's sends; by sends, most first. Groups are the mailbox operators of {@link RecipientDomains}
+     * and {@value RecipientDomains#OTHER}, so the list is short at any audience size.
+     */
+    static Map<String, Object> domains(Map<String, Long> counters) {
+        long sent = counters.getOrDefault("sent", 0L);
+        Map<String, Object> out = new LinkedHashMap<>();
+        RecipientDomains.split(counters).entrySet().stream()
+                .sorted((a, b) -> Long.compare(b.getValue().getOrDefault("sent", 0L), a.getValue().getOrDefault("sent", 0L)))
+                .forEach(e -> {
+                    Map<String, Object> entry = new LinkedHashMap<>();
+                    entry.put("counts", e.getValue());
+                    Map<String, Double> rates = new LinkedHashMap<>(DeliveryRates.campaign(e.getValue()));
+                    rates.put("shareOfSent", DeliveryRates.ratio(e.getValue().getOrDefault("sent", 0L), sent));
+                    entry.put("rates", rates);
+                    out.put(e.getKey(), entry);
+                });
         return out;
     }
 
@@ -157,7 +182,39 @@ public final class CampaignReport {
         variantAhead(campaign, counters, out);
         lowOpens(counters, norm, out);
         highBounces(counters, norm, out);
+        domainBounces(counters, out);
         return out;
+    }
+
+    /**
+     * Recipient domains whose bounce rate is {@value #BOUNCE_MULTIPLE} times the campaign's or more (with at least
+     * {@value #MIN_SAMPLE} sends there and a rate of {@value #DOMAIN_BOUNCE_FLOOR} or more, so a small or harmless
+     * difference is not called out): a typo'd or dead domain on the list, or a mailbox operator refusing this sender.
+     */
+    private static void domainBounces(Map<String, Long> counters, List<Map<String, Object>> out) {
+        long sent = counters.getOrDefault("sent", 0L);
+        long bounced = counters.getOrDefault("bounced", 0L) + counters.getOrDefault("softBounced", 0L);
+        double campaignRate = DeliveryRates.ratio(bounced, sent);
+        if (sent < MIN_SAMPLE || campaignRate == 0) {
+            return;
+        }
+        RecipientDomains.split(counters).forEach((group, counts) -> {
+            long domainSent = counts.getOrDefault("sent", 0L);
+            long domainBounced = counts.getOrDefault("bounced", 0L) + counts.getOrDefault("softBounced", 0L);
+            double rate = DeliveryRates.ratio(domainBounced, domainSent);
+            if (domainSent < MIN_SAMPLE || rate < DOMAIN_BOUNCE_FLOOR || rate < BOUNCE_MULTIPLE * campaignRate) {
+                return;
+            }
+            String where = RecipientDomains.known(group) ? group + " addresses" : "addresses at other domains";
+            out.add(recommendation("domain-bounces",
+                    String.format("Bounce rate at %s is %.2f %% (%d of %d sent), %.1f times the campaign's %.2f %%: check "
+                            + "those addresses (typos, dead mailboxes) and whether %s is refusing your mail, before sending "
+                            + "there again.", where, rate * 100, domainBounced, domainSent, rate / campaignRate, campaignRate * 100,
+                            RecipientDomains.known(group) ? group : "their provider"),
+                    figures("domain", group, "bounced", domainBounced, "sent", domainSent, "bounceRate", rate,
+                            "campaignBounced", bounced, "campaignSent", sent, "campaignBounceRate", campaignRate,
+                            "multiple", BOUNCE_MULTIPLE)));
+        });
     }
 
     /** Providers whose complaint rate crosses 0.1 %: in this campaign (when counted per provider) and over 30 days. */

@@ -4,6 +4,7 @@ import dev.dispatch.domain.campaign.AbTest;
 import dev.dispatch.domain.campaign.AbTestState;
 import dev.dispatch.domain.campaign.Campaign;
 import dev.dispatch.domain.campaign.Variant;
+import dev.dispatch.domain.engagement.RecipientDomains;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,7 +45,8 @@ public final class CampaignStats {
 
     /**
      * The body of GET /campaigns/{id}/stats: the send path's {@code provider.<p>.<fate>} and {@code route.<route>}
-     * counters are shown apart ({@code providers}, {@code routes}), the rest are the campaign's counts.
+     * counters and the per-recipient-domain counters ({@code domain.<group>.<counter>}, see {@link RecipientDomains})
+     * are shown apart ({@code providers}, {@code routes}, {@code domains}), the rest are the campaign's counts.
      */
     public static Map<String, Object> view(Campaign campaign, Map<String, Long> all) {
         Map<String, Long> counters = new LinkedHashMap<>();
@@ -52,7 +54,7 @@ public final class CampaignStats {
         all.forEach((name, n) -> {
             if (name.startsWith(ROUTE_PREFIX)) {
                 routes.put(name.substring(ROUTE_PREFIX.length()), n);
-            } else if (!isProviderCounter(name)) {
+            } else if (!isProviderCounter(name) && !RecipientDomains.isDomainCounter(name)) {
                 counters.put(name, n);
             }
         });
@@ -62,6 +64,7 @@ public final class CampaignStats {
         body.put("counts", counters);
         body.put("providers", byProvider(all));
         body.put("routes", routes);
+        body.put("domains", RecipientDomains.split(all));
         body.put("sentRate", sentRate(counters));
         body.put("rates", DeliveryRates.campaign(counters));
         body.put("variants", variants(campaign, counters));

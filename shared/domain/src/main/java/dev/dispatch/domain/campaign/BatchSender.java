@@ -22,6 +22,7 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import dev.dispatch.domain.engagement.DeliveryStats;
 import dev.dispatch.domain.engagement.ProviderCallStats;
+import dev.dispatch.domain.engagement.RecipientDomains;
 import dev.dispatch.domain.metrics.Measurements;
 import dev.dispatch.domain.metrics.MetricNames;
 import dev.dispatch.domain.metrics.Metrics;
@@ -631,6 +632,10 @@ public class BatchSender {
                     counters.merge("variant." + variant + "." + r.fate().wireName(), 1L, Long::sum);
                 }
             });
+            results.forEach((email, r) -> {
+                // The split by recipient domain group (never the address), for the campaign's domain breakdown.
+                counters.merge(RecipientDomains.counter(RecipientDomains.groupOf(email), r.fate().wireName()), 1L, Long::sum);
+            });
             results.values().forEach(r -> {
                 // The split by provider and by routing reason, for the campaign's stats.
                 if (r.provider() != null) {
@@ -646,13 +651,18 @@ public class BatchSender {
             return Result.DONE;
         }
 
-        /** Per provider: messages it accepted, and errors (refusals, unanswered calls, failed calls) - by today. */
+        /**
+         * Per provider: messages it accepted, and errors (refusals, unanswered calls, failed calls) - by today; each
+         * recipient's also per recipient domain group, in the same update (the per-domain reputation's base).
+         */
         private void recordProviderStats() {
             Map<String, Map<String, Long>> byProvider = new HashMap<>();
-            results.values().forEach(r -> {
+            results.forEach((email, r) -> {
                 if (r.provider() != null) {
                     String name = r.fate() == Fate.SENT ? "sent" : "errors";
-                    byProvider.computeIfAbsent(r.provider(), p -> new HashMap<>()).merge(name, 1L, Long::sum);
+                    Map<String, Long> counts = byProvider.computeIfAbsent(r.provider(), p -> new HashMap<>());
+                    counts.merge(name, 1L, Long::sum);
+                    counts.merge(RecipientDomains.counter(RecipientDomains.groupOf(email), name), 1L, Long::sum);
                 }
             });
             failedCalls.forEach((provider, n) ->

@@ -48,7 +48,8 @@ import java.util.stream.Collectors;
  *   <li>the (campaign, recipient) entry records the event once and tells whether it is the recipient's first of
  *       its kind (unique counts);
  *   <li>the campaign's counters are incremented and the entry notes it; the provider's daily counters are
- *       incremented and the entry is marked applied.
+ *       incremented and the entry is marked applied. Both carry the per-recipient-domain counters
+ *       ({@link RecipientDomains}) in the same increment, so they count exactly as often as the totals.
  * </ol>
  *
  * <p>Increments are not idempotent by themselves (no transactions on the local stand-in, and a counter item can't
@@ -184,7 +185,7 @@ public final class EngagementRecorder {
                 campaigns.addCounters(event.campaignId(), campaignCounts);
                 store.markCounted(event, key, owner, CAMPAIGN_STEP);
             }
-            stats.add(day(event.occurredAt()), event.provider(), Map.of(statName(event.type()), 1L));
+            stats.add(day(event.occurredAt()), event.provider(), statCounts(event));
             store.markApplied(event, key, owner);
             return Outcome.APPLIED;
         } catch (RuntimeException e) {
@@ -278,6 +279,12 @@ public final class EngagementRecorder {
         counts.put(counter, 1L);
         if (first) {
             counts.put(uniqueName(counter), 1L);
+        }
+        // Per recipient domain group, in the same update: totals, and unique counts for the campaign's domain rates.
+        String group = RecipientDomains.groupOf(event.recipient().value());
+        counts.put(RecipientDomains.counter(group, counter), 1L);
+        if (first) {
+            counts.put(RecipientDomains.counter(group, uniqueName(counter)), 1L);
         }
         if (event.variant() != null) {
             String prefix = "variant." + event.variant() + ".";
@@ -468,8 +475,8 @@ public final class EngagementRecorder {
         for (int i : applied) {
             EngagementEvent event = events.get(i);
             String key = keys.get(i);
-            statDeltas.computeIfAbsent(day(event.occurredAt()) + "|" + event.provider(), k -> new TreeMap<>())
-                    .merge(statName(event.type()), 1L, Long::sum);
+            Map<String, Long> into = statDeltas.computeIfAbsent(day(event.occurredAt()) + "|" + event.provider(), k -> new TreeMap<>());
+            statCounts(event).forEach((name, n) -> into.merge(name, n, Long::sum));
             if (event.campaignId() != null && campaignCounter(event.type()) != null) {
                 firstCampaigns.add(event.campaignId());
                 firsts.add(() -> campaignCounts(event, key));
@@ -660,6 +667,15 @@ public final class EngagementRecorder {
             case UNSUBSCRIBED -> "unsubscribed";
             default -> null;
         };
+    }
+
+    /**
+     * What one event adds to its provider's day: the event type's counter, in total and for the recipient's domain
+     * group (one item, one increment: the per-domain figures cost no request of their own).
+     */
+    static Map<String, Long> statCounts(EngagementEvent event) {
+        String name = statName(event.type());
+        return Map.of(name, 1L, RecipientDomains.counter(RecipientDomains.groupOf(event.recipient().value()), name), 1L);
     }
 
     /** "opened" → "uniqueOpened". */

@@ -26,7 +26,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>AWS calls: the shared state (health and overrides, one read) is kept for {@code refresh} and each batch's own
  * health write returns the provider's state, so a batch costs about one write per provider it used; reputations
- * (one query over the last {@value Reputation#DAYS} days' statistics) are kept for {@code reputationRefresh}.
+ * (one query over the last {@value Reputation#DAYS} days' statistics, which also yields the per-recipient-domain
+ * reputations) are kept for {@code reputationRefresh}: no read per recipient or per batch.
  */
 public class ProviderRouting {
     /** How long a probe's owner may take before another instance may probe instead. */
@@ -50,12 +51,15 @@ public class ProviderRouting {
     private volatile Cached<ProviderControl.Snapshot> snapshot;
     /** Health written by this instance after its snapshot was read (newer than the snapshot's). */
     private final Map<String, ProviderHealth> written = new ConcurrentHashMap<>();
-    private volatile Cached<Map<String, Reputation>> reputations;
+    private volatile Cached<Scores> reputations;
     /** Calls not yet added to the shared window, and when each provider's were last added. */
     private final Map<String, CallTally> unflushed = new ConcurrentHashMap<>();
     private final Map<String, Instant> flushedAt = new ConcurrentHashMap<>();
 
     private record Cached<T>(T value, Instant at) {}
+
+    /** Provider-wide reputations, and per recipient domain group those with enough volume there. */
+    private record Scores(Map<String, Reputation> byProvider, Map<String, Map<String, Reputation>> byDomain) {}
 
     public ProviderRouting(DeliveryRules rules, ProviderCatalog catalog, ProviderControl control, DeliveryStats stats,
             Clock clock, Duration refresh, Duration reputationRefresh) {
@@ -146,7 +150,10 @@ public class ProviderRouting {
         }
         Map<String, Double> scores = new HashMap<>();
         reputations(now).forEach((p, r) -> scores.put(p, r.score()));
-        return new BatchPlan(new Candidates(candidates, !pinned.isEmpty(), weights, scores), probing, owner);
+        Map<String, Map<String, Double>> domainScores = new HashMap<>();
+        domainReputations(now).forEach((group, byProvider) -> byProvider.forEach((p, r) ->
+                domainScores.computeIfAbsent(group, g -> new HashMap<>()).put(p, r.score())));
+        return new BatchPlan(new Candidates(candidates, !pinned.isEmpty(), weights, scores, domainScores), probing, owner);
     }
 
     private boolean probeDue(ProviderHealth h, Instant now) {
@@ -234,16 +241,34 @@ public class ProviderRouting {
 
     /** Each provider's reputation from the last {@value Reputation#DAYS} days (kept for reputationRefresh). */
     public Map<String, Reputation> reputations(Instant now) {
+        return scores(now).byProvider();
+    }
+
+    /**
+     * Per known recipient domain group, the providers that sent at least {@link Reputation#MIN_DOMAIN_SENT} there in
+     * the last {@value Reputation#DAYS} days, with their reputation there. Computed from the same query as
+     * {@link #reputations} (the per-domain counters live on the same items) and kept as long: no read of its own.
+     */
+    public Map<String, Map<String, Reputation>> domainReputations(Instant now) {
+        return scores(now).byDomain();
+    }
+
+    private Scores scores(Instant now) {
         if (stats == null) {
-            return Map.of();
+            return new Scores(Map.of(), Map.of());
         }
-        Cached<Map<String, Reputation>> cached = reputations;
+        Cached<Scores> cached = reputations;
         if (cached == null || !now.isBefore(cached.at().plus(reputationRefresh))) {
             LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
             List<DeliveryStats.Day> days = stats.days(today.minusDays(Reputation.DAYS - 1), today);
             Map<String, Reputation> byProvider = new HashMap<>();
             ProviderCatalog.KNOWN.forEach(p -> byProvider.put(p, Reputation.of(p, days)));
-            cached = new Cached<>(Map.copyOf(byProvider), now);
+            Map<String, Map<String, Reputation>> byDomain = new HashMap<>();
+            ProviderCatalog.KNOWN.forEach(p -> Reputation.byDomain(p, days).forEach((group, r) ->
+                    byDomain.computeIfAbsent(group, g -> new HashMap<>()).put(p, r)));
+            Map<String, Map<String, Reputation>> frozen = new HashMap<>();
+            byDomain.forEach((g, m) -> frozen.put(g, Map.copyOf(m)));
+            cached = new Cached<>(new Scores(Map.copyOf(byProvider), Map.copyOf(frozen)), now);
             reputations = cached;
         }
         return cached.value();

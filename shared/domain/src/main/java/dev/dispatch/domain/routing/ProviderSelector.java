@@ -5,11 +5,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalDouble;
+import dev.dispatch.domain.engagement.RecipientDomains;
 
 /**
  * Chooses each recipient's provider among a batch's {@link Candidates}, and says why: the first domain rule naming the
- * recipient's domain, else the first engagement tier the recipient reaches, else (pinned campaigns) the pinned order,
- * else the weights. The weighted choice hashes the address, so the same recipient gets the same provider in every
+ * recipient's domain, else the first engagement tier the recipient reaches (a best-reputation tier compares the
+ * providers' reputations at the recipient's domain group where they are known), else (pinned campaigns) the pinned
+ * order, else the weights. The weighted choice hashes the address, so the same recipient gets the same provider in every
  * delivery of its batch, and a spread close to the weights over many addresses. The other candidates follow as the
  * failover order. Pure: no I/O, no clock.
  */
@@ -35,10 +38,18 @@ public final class ProviderSelector {
         }
         Optional<DeliveryRules.Tier> tier = rules.tierFor(engagementScore);
         if (tier.isPresent()) {
-            Optional<String> chosen = tier.get().bestReputation() ? bestReputation(candidates)
-                    : tier.get().providers().stream().filter(available::contains).findFirst();
-            if (chosen.isPresent()) {
-                return route(chosen.get(), Route.tier(tier.get().name()), available);
+            if (tier.get().bestReputation()) {
+                String group = RecipientDomains.groupOf(domain);
+                Best best = bestReputation(candidates, group);
+                if (best.provider() != null) {
+                    return route(best.provider(), best.byDomain() ? Route.tierAtDomain(tier.get().name(), group)
+                            : Route.tier(tier.get().name()), available);
+                }
+            } else {
+                Optional<String> chosen = tier.get().providers().stream().filter(available::contains).findFirst();
+                if (chosen.isPresent()) {
+                    return route(chosen.get(), Route.tier(tier.get().name()), available);
+                }
             }
         }
         if (candidates.pinned()) {
@@ -58,15 +69,30 @@ public final class ProviderSelector {
         throw new IllegalStateException("weights did not cover the hash point");
     }
 
-    /** The candidate with the highest reputation; ties go to the earlier candidate. */
-    private static Optional<String> bestReputation(Candidates candidates) {
+    /** The best-reputation choice, and whether a per-domain score took part in it. */
+    private record Best(String provider, boolean byDomain) {}
+
+    /**
+     * The candidate with the highest reputation for the recipient's domain group; ties go to the earlier candidate.
+     * A provider that sent enough to that group lately ({@link Reputation#MIN_DOMAIN_SENT}) is scored by its figures
+     * there, the others by their provider-wide score: a provider Gmail likes but Yahoo bounces is judged per mailbox
+     * operator. {@code byDomain} tells the route's reason that a domain score was compared. The catch-all group of
+     * unknown domains ({@link RecipientDomains#OTHER}) has no domain score: it mixes unrelated domains.
+     */
+    private static Best bestReputation(Candidates candidates, String group) {
         String best = null;
+        double bestScore = 0;
+        boolean byDomain = false;
         for (String p : candidates.providers()) {
-            if (best == null || candidates.reputation(p) > candidates.reputation(best)) {
+            OptionalDouble atDomain = RecipientDomains.known(group) ? candidates.reputationAt(p, group) : OptionalDouble.empty();
+            byDomain |= atDomain.isPresent();
+            double score = atDomain.isPresent() ? atDomain.getAsDouble() : candidates.reputation(p);
+            if (best == null || score > bestScore) {
                 best = p;
+                bestScore = score;
             }
         }
-        return Optional.ofNullable(best);
+        return new Best(best, byDomain);
     }
 
     private static Route route(String first, String reason, List<String> available) {

@@ -119,6 +119,78 @@ class CampaignReportTest {
         assertNotNull(((Map<?, ?>) report.get("providers")).get("ses"));
     }
 
+    /** 1,000 sent: 600 to Gmail (6 bounced), 300 to Yahoo (60 bounced), 100 elsewhere (none): 6.6 % overall. */
+    private static Map<String, Long> byDomain() {
+        Map<String, Long> counters = new HashMap<>(Map.of("recipients", 1000L, "sent", 1000L, "delivered", 934L,
+                "uniqueOpened", 200L, "uniqueClicked", 30L, "bounced", 66L, "complained", 1L));
+        counters.putAll(Map.of("domain.gmail.com.sent", 600L, "domain.gmail.com.delivered", 594L, "domain.gmail.com.bounced", 6L,
+                "domain.gmail.com.uniqueOpened", 150L, "domain.gmail.com.uniqueClicked", 20L, "domain.gmail.com.complained", 1L));
+        counters.putAll(Map.of("domain.yahoo.com.sent", 300L, "domain.yahoo.com.delivered", 240L, "domain.yahoo.com.bounced", 60L,
+                "domain.yahoo.com.uniqueOpened", 30L, "domain.yahoo.com.uniqueClicked", 5L));
+        counters.putAll(Map.of("domain.other.sent", 100L, "domain.other.delivered", 100L, "domain.other.uniqueOpened", 20L,
+                "domain.other.uniqueClicked", 5L));
+        return counters;
+    }
+
+    @Test
+    void eachRecipientDomainHasItsCountsAndRatesMostSentFirstAndTheTotalsStayApart() {
+        Map<String, Long> counters = byDomain();
+        Campaign c = campaign(CampaignStatus.SENT, NOW);
+        Map<String, Object> report = CampaignReport.build(c, counters, norm(0), NOW);
+        Map<?, ?> domains = (Map<?, ?>) report.get("domains");
+        assertEquals(List.of("gmail.com", "yahoo.com", "other"), new ArrayList<>(domains.keySet()));
+        Map<?, ?> yahoo = (Map<?, ?>) domains.get("yahoo.com");
+        assertEquals(240L, ((Map<?, ?>) yahoo.get("counts")).get("delivered"));
+        Map<?, ?> rates = (Map<?, ?>) yahoo.get("rates");
+        assertEquals(0.2, (Double) rates.get("bounceRate"), 1e-12);
+        assertEquals(240.0 / 300, (Double) rates.get("deliveryRate"), 1e-12);
+        assertEquals(30.0 / 240, (Double) rates.get("openRate"), 1e-12);
+        assertEquals(5.0 / 240, (Double) rates.get("clickRate"), 1e-12);
+        assertEquals(0.3, (Double) rates.get("shareOfSent"), 1e-12);
+        Map<?, ?> gmail = (Map<?, ?>) ((Map<?, ?>) domains.get("gmail.com")).get("rates");
+        assertEquals(1.0 / 594, (Double) gmail.get("complaintRate"), 1e-12);
+        // the campaign's own counts hold no per-domain counter; the api's stats show them apart
+        Map<?, ?> counts = (Map<?, ?>) report.get("counts");
+        assertTrue(counts.keySet().stream().noneMatch(k -> ((String) k).startsWith("domain.")), counts.toString());
+        assertEquals(Map.of("sent", 300L, "delivered", 240L, "bounced", 60L, "uniqueOpened", 30L, "uniqueClicked", 5L),
+                ((Map<?, ?>) CampaignStats.view(c, counters).get("domains")).get("yahoo.com"));
+    }
+
+    @Test
+    void aDomainBouncingSeveralTimesTheCampaignsRateIsRecommendedWithItsFigures() {
+        Map<String, Object> report = CampaignReport.build(campaign(CampaignStatus.SENT, NOW), byDomain(), norm(0), NOW);
+        Map<String, Object> rec = only(recommendations(report), "domain-bounces");
+        Map<?, ?> figures = (Map<?, ?>) rec.get("figures");
+        assertEquals("yahoo.com", figures.get("domain"));
+        assertEquals(60L, figures.get("bounced"));
+        assertEquals(300L, figures.get("sent"));
+        assertEquals(0.2, (Double) figures.get("bounceRate"), 1e-12);
+        assertEquals(0.066, (Double) figures.get("campaignBounceRate"), 1e-12);
+        String message = (String) rec.get("message");
+        assertTrue(message.contains("yahoo.com") && message.contains("20.00 %") && message.contains("60 of 300")
+                && message.contains("3.0 times") && message.contains("6.60 %"), message);
+    }
+
+    @Test
+    void aDomainNeedsTheSampleTheMultipleAndTheFloorToBeCalledOut() {
+        // 20 % at Yahoo is 2.2 times a 9 % campaign rate: under the multiple once Gmail bounces more (5 %, under it too)
+        Map<String, Long> counters = new HashMap<>(byDomain());
+        counters.put("domain.gmail.com.bounced", 30L);
+        counters.put("bounced", 90L);
+        assertTrue(recommendations(CampaignReport.build(campaign(CampaignStatus.SENT, NOW), counters, norm(0), NOW)).stream()
+                .noneMatch(r -> "domain-bounces".equals(r.get("kind"))));
+        // a domain with fewer than 100 sends says too little
+        Map<String, Long> small = new HashMap<>(byDomain());
+        small.put("domain.yahoo.com.sent", 99L);
+        assertTrue(recommendations(CampaignReport.build(campaign(CampaignStatus.SENT, NOW), small, norm(0), NOW)).stream()
+                .noneMatch(r -> "domain-bounces".equals(r.get("kind"))));
+        // 3 times a tiny campaign rate is still a tiny rate: below the 2 % floor nothing is called out
+        Map<String, Long> tiny = new HashMap<>(Map.of("sent", 10_000L, "bounced", 10L, "domain.yahoo.com.sent", 1000L,
+                "domain.yahoo.com.bounced", 5L));
+        assertTrue(recommendations(CampaignReport.build(campaign(CampaignStatus.SENT, NOW), tiny, norm(0), NOW)).stream()
+                .noneMatch(r -> "domain-bounces".equals(r.get("kind"))));
+    }
+
     @Test
     void smallSamplesRecommendNothing() {
         Map<String, Long> counters = Map.of("sent", 20L, "delivered", 10L, "bounced", 10L, "complained", 5L);

@@ -173,6 +173,46 @@ class ProviderRoutingTest {
         assertEquals(0.0, awful.score(), "clamped at 0");
     }
 
+    @Test
+    void domainReputationsComeFromTheSameReadForProvidersWithEnoughVolumeThere() {
+        LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
+        Map<String, Long> ses = new java.util.HashMap<>(Map.of("sent", 1000L, "delivered", 980L, "bounced", 20L, "opened", 300L));
+        // at Yahoo: 200 sent, 20 bounced (10 %), 180 delivered, 36 opened -> 80 - 40 + 50 x 0.2 = 50
+        ses.putAll(Map.of("domain.yahoo.com.sent", 200L, "domain.yahoo.com.bounced", 20L, "domain.yahoo.com.delivered", 180L,
+                "domain.yahoo.com.opened", 36L));
+        // at iCloud: too few sends to say anything; and the catch-all group never gets a domain score
+        ses.putAll(Map.of("domain.icloud.com.sent", 99L, "domain.other.sent", 500L, "domain.other.delivered", 500L));
+        days.add(new DeliveryStats.Day(today, "ses", ses));
+        days.add(new DeliveryStats.Day(today.minusDays(8), "postmark", Map.of("domain.yahoo.com.sent", 5000L)));
+        int[] reads = {0};
+        DeliveryStats counted = new DeliveryStats() {
+            @Override
+            public void add(LocalDate day, String provider, Map<String, Long> counts) {
+                stats.add(day, provider, counts);
+            }
+
+            @Override
+            public List<Day> days(LocalDate from, LocalDate to) {
+                reads[0]++;
+                return stats.days(from, to);
+            }
+        };
+        ProviderRouting routing = new ProviderRouting(RULES, catalog(true), control, counted, clock, Duration.ZERO,
+                Duration.ofMinutes(5));
+        Candidates candidates = routing.plan(List.of(), ALL, "a").candidates();
+        assertEquals(Map.of("yahoo.com", Map.of("ses", 50.0)), candidates.domainReputations());
+        assertEquals(50.0, candidates.reputationAt("ses", "yahoo.com").getAsDouble());
+        assertTrue(candidates.reputationAt("postmark", "yahoo.com").isEmpty(), "outside the seven days");
+        assertEquals(87.3, candidates.reputation("ses"), 0.05);
+        for (int i = 0; i < 20; i++) {
+            routing.plan(List.of(), ALL, "b" + i);
+        }
+        assertEquals(1, reads[0], "provider-wide and per-domain reputations: one statistics read, kept for the refresh");
+        clock.advance(Duration.ofMinutes(5));
+        routing.plan(List.of(), ALL, "c");
+        assertEquals(2, reads[0]);
+    }
+
     private void open(String provider) {
         control.record(provider, new CallTally(3, 3, 0), clock.instant(), RULES.breaker().window());
         control.open(provider, clock.instant());

@@ -50,6 +50,29 @@ class ProviderSelectorTest {
     }
 
     @Test
+    void aProvidersReputationAtTheRecipientsMailboxOperatorDecidesWhereItIsKnownAndTheReasonSaysSo() {
+        // Provider-wide postmark is best; at iCloud, sendgrid has the better record (enough volume there); ses has
+        // no iCloud figures and keeps its provider-wide score.
+        Candidates candidates = new Candidates(List.of("ses", "sendgrid", "postmark"), false, WEIGHTS,
+                Map.of("ses", 61.0, "sendgrid", 40.0, "postmark", 75.5),
+                Map.of("icloud.com", Map.of("sendgrid", 90.0, "postmark", 30.0)));
+        assertEquals(new Route(List.of("sendgrid", "ses", "postmark"), "tier:engaged;domain:icloud.com"),
+                selector.select("bob@me.com", 5.0, candidates));
+        // The domain figures compared, though the provider-wide best wins: the reason still says they were used.
+        Candidates postmarkBestThere = new Candidates(List.of("ses", "sendgrid", "postmark"), false, WEIGHTS,
+                Map.of("ses", 61.0, "sendgrid", 40.0, "postmark", 75.5), Map.of("icloud.com", Map.of("postmark", 80.0)));
+        assertEquals(new Route(List.of("postmark", "ses", "sendgrid"), "tier:engaged;domain:icloud.com"),
+                selector.select("bob@icloud.com", 5.0, postmarkBestThere));
+        // Another operator without domain figures, and unknown domains: the provider-wide scores, plain reason.
+        assertEquals(new Route(List.of("postmark", "ses", "sendgrid"), "tier:engaged"), selector.select("bob@gmx.net", 5.0, candidates));
+        assertEquals(new Route(List.of("postmark", "ses", "sendgrid"), "tier:engaged"),
+                selector.select("bob@example.com", 5.0, new Candidates(List.of("ses", "sendgrid", "postmark"), false, WEIGHTS,
+                        Map.of("ses", 61.0, "sendgrid", 40.0, "postmark", 75.5), Map.of("other", Map.of("sendgrid", 99.0)))));
+        // Below the tier, the weights decide as before.
+        assertEquals("weight", selector.select("bob@me.com", 1.0, candidates).reason());
+    }
+
+    @Test
     void weightsSpreadManyAddressesCloseToTheirShares() {
         Map<String, Integer> chosen = new HashMap<>();
         int n = 20_000;
