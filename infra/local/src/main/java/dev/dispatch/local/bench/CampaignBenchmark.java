@@ -12,7 +12,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -418,20 +417,7 @@ public final class CampaignBenchmark {
     private long apiMillisTotal;
 
     Snapshot snapshot() throws IOException {
-        Map<String, Map<String, Double>> byFunction = new TreeMap<>();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(countsDir, "*.counts")) {
-            for (Path file : files) {
-                String name = file.getFileName().toString();
-                String function = name.substring(0, name.lastIndexOf('-'));
-                Map<String, Double> sums = byFunction.computeIfAbsent(function, f -> new TreeMap<>());
-                for (String line : Files.readAllLines(file)) {
-                    int eq = line.indexOf('=');
-                    if (eq > 0) {
-                        sums.merge(line.substring(0, eq), Double.parseDouble(line.substring(eq + 1)), Double::sum);
-                    }
-                }
-            }
-        }
+        Map<String, Map<String, Double>> byFunction = ProcessMeters.awsCalls(countsDir);
         Map<String, SqsEventSource.Calls> sources = new TreeMap<>();
         for (SqsEventSource s : cloud.sqsEventSources()) {
             sources.put(s.mapping().functionLogicalId() + " <- " + s.mapping().queueLogicalId(), s.calls());
@@ -724,27 +710,7 @@ public final class CampaignBenchmark {
 
     /** CPU seconds (user + system) so far of dynalite, each function's live processes and this JVM (ElasticMQ, stub, pollers). */
     Map<String, Double> cpuSeconds() {
-        Map<String, Double> cpu = new java.util.LinkedHashMap<>();
-        cpu.put("dynalite", cpuOf(cloud.localAws().dynalite().processHandle().pid()));
-        for (String id : List.of(SEND, ENQUEUE, API)) {
-            double sum = 0;
-            for (long pid : cloud.function(id).pids()) {
-                sum += cpuOf(pid);
-            }
-            cpu.put(id, sum);
-        }
-        cpu.put("benchmark JVM (ElasticMQ, stub, pollers)", cpuOf(ProcessHandle.current().pid()));
-        return cpu;
-    }
-
-    private static double cpuOf(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0; // utime, stime in clock ticks (USER_HZ 100)
-        } catch (IOException | RuntimeException e) {
-            return 0;
-        }
+        return ProcessMeters.cpuSeconds(cloud, List.of(SEND, ENQUEUE, API), "benchmark JVM (ElasticMQ, stub, pollers)");
     }
 
     private String notes() {

@@ -48,7 +48,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -951,27 +950,7 @@ public final class WebhookBenchmark {
 
     /** CPU seconds (user + system) so far of dynalite, the two functions' live processes and this JVM (ElasticMQ, clients). */
     private Map<String, Double> cpuSeconds() {
-        Map<String, Double> cpu = new LinkedHashMap<>();
-        cpu.put("dynalite", cpuOf(cloud.localAws().dynalite().processHandle().pid()));
-        for (String id : List.of(WEBHOOK, APPLY)) {
-            double sum = 0;
-            for (long pid : cloud.function(id).pids()) {
-                sum += cpuOf(pid);
-            }
-            cpu.put(id, sum);
-        }
-        cpu.put("benchmark JVM (ElasticMQ, gateway, pollers, clients)", cpuOf(ProcessHandle.current().pid()));
-        return cpu;
-    }
-
-    private static double cpuOf(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0; // utime, stime in clock ticks (USER_HZ 100)
-        } catch (IOException | RuntimeException e) {
-            return 0;
-        }
+        return ProcessMeters.cpuSeconds(cloud, List.of(WEBHOOK, APPLY), "benchmark JVM (ElasticMQ, gateway, pollers, clients)");
     }
 
     private String notes(int n, int recipients, Expected expected, int visibility, int warmup) {
@@ -1003,23 +982,8 @@ public final class WebhookBenchmark {
 
     private static final String COUNT_ENV = "DISPATCH_COUNT_AWS_CALLS"; // dev.dispatch.adapter.metrics.AwsCallCounter.ENV
 
-    /** Every function's counts (files {@code <function name>-<pid>.counts}), summed per function name. */
     private Map<String, Map<String, Double>> awsCalls() throws IOException {
-        Map<String, Map<String, Double>> byFunction = new TreeMap<>();
-        try (var files = Files.newDirectoryStream(countsDir, "*.counts")) {
-            for (Path file : files) {
-                String name = file.getFileName().toString();
-                String function = name.substring(0, name.lastIndexOf('-'));
-                Map<String, Double> sums = byFunction.computeIfAbsent(function, f -> new TreeMap<>());
-                for (String line : Files.readAllLines(file)) {
-                    int eq = line.indexOf('=');
-                    if (eq > 0) {
-                        sums.merge(line.substring(0, eq), Double.parseDouble(line.substring(eq + 1)), Double::sum);
-                    }
-                }
-            }
-        }
-        return byFunction;
+        return ProcessMeters.awsCalls(countsDir);
     }
 
     /**
