@@ -7,15 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.dispatch.emulators.ProjectLayout;
 import dev.dispatch.local.LocalCloud;
-import dev.dispatch.local.LocalCloudOptions;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,12 +19,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * A/B tests that decide, through the packaged functions on a local cloud of its own: api (create, send, stats,
+ * A/B tests that decide, through the packaged functions on a local cloud ({@link ClockedCloud}, shared with the
+ * send-time test): api (create, send, stats,
  * engagement tracking), enqueue-campaign, send-batch to the local SES, apply-engagement for the opens. enqueue-campaign
  * runs under the test profile with a clock moved by a file (ENQUEUE_CLOCK_OFFSET_FILE), so the test passes a
  * 60-minute wait in a moment, and looks at the wait every second. Each test checks that only the sample goes out
@@ -40,48 +33,21 @@ import org.junit.jupiter.api.Test;
  */
 class AbTestSendTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private static final int AUDIENCE = 300;
     private static LocalCloud cloud;
-    private static Path clockFile;
-    private static Duration offset = Duration.ZERO;
 
     @BeforeAll
     static void start() throws Exception {
-        clockFile = Files.createTempFile("ab-test-clock", ".txt");
-        clockFile.toFile().deleteOnExit();
-        LocalCloudOptions options = LocalCloudOptions.defaults().port(0).schedulesEnabled(false)
-                .sqsVisibilityTimeoutSeconds(1)
-                .environment("QUARKUS_PROFILE", "test")
-                .environment("ENQUEUE_CLOCK_OFFSET_FILE", clockFile.toString())
-                // the wait is looked at every second, not every 15 minutes
-                .environment("DISPATCH_ENQUEUE_AB_TEST_CHECK_INTERVAL", "PT1S")
-                .workDir(ProjectLayout.root().resolve("infra/local/target/local-cloud-ab-test-pid-"
-                        + ProcessHandle.current().pid()));
-        cloud = LocalCloud.start(options);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (cloud != null) {
-            cloud.close();
-        }
+        cloud = ClockedCloud.cloud();
     }
 
     /** Moves enqueue-campaign's clock forward. */
-    private static synchronized void advanceClock(Duration by) throws Exception {
-        offset = offset.plus(by);
-        Files.writeString(clockFile, offset.toString(), StandardCharsets.UTF_8);
+    private static void advanceClock(Duration by) throws Exception {
+        ClockedCloud.advance(by);
     }
 
     private static HttpResponse<String> call(String method, String path, String body) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(cloud.apiUrl(path)).timeout(Duration.ofSeconds(35))
-                .header("Authorization", "Bearer " + cloud.devApiKey())
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (body != null) {
-            request.header("Content-Type", path.endsWith("bulk-import") ? "text/csv" : "application/json");
-        }
-        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return ClockedCloud.call(method, path, body);
     }
 
     private static JsonNode json(HttpResponse<String> response) throws Exception {
@@ -90,8 +56,7 @@ class AbTestSendTest {
 
     /** Subject by recipient of this run's messages in the local SES; a second message to anyone fails the test. */
     private static Map<String, String> sesSubjects(String run) throws Exception {
-        HttpResponse<String> store = HTTP.send(HttpRequest.newBuilder(cloud.localAws().sesEndpoint().resolve("/store"))
-                .GET().build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> store = ClockedCloud.sesStore();
         Map<String, String> subjects = new HashMap<>();
         for (JsonNode email : JSON.readTree(store.body()).get("emails")) {
             for (JsonNode address : email.path("destination").path("to")) {

@@ -6,34 +6,25 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.dispatch.emulators.ProjectLayout;
 import dev.dispatch.local.LocalCloud;
-import dev.dispatch.local.LocalCloudOptions;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Send-time optimization through the packaged functions on a local cloud of its own: api (create, send, pause, resume,
+ * Send-time optimization through the packaged functions on a local cloud ({@link ClockedCloud}, shared with the A/B
+ * test): api (create, send, pause, resume,
  * cancel, stats), enqueue-campaign planning and releasing the waves, send-batch to the local SES. enqueue-campaign runs
  * under the test profile with a clock moved by a file (ENQUEUE_CLOCK_OFFSET_FILE) and looks at the next wave every
  * second, so the test walks a day in a minute. "When a recipient got the message" is the local SES's receipt time plus
@@ -42,60 +33,24 @@ import org.junit.jupiter.api.Test;
  */
 class SendTimeSendTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private static final ZoneId NEW_YORK = ZoneId.of("America/New_York");
     private static final ZoneId BERLIN = ZoneId.of("Europe/Berlin");
     private static final ZoneId TOKYO = ZoneId.of("Asia/Tokyo");
     private static LocalCloud cloud;
-    private static Path clockFile;
-    private static Duration offset = Duration.ZERO;
-    /** Every offset with the real time it was set at, to tell the clock a message was received by. */
-    private static final java.util.NavigableMap<Instant, Duration> OFFSETS =
-            new java.util.concurrent.ConcurrentSkipListMap<>(Map.of(Instant.EPOCH, Duration.ZERO));
 
     @BeforeAll
     static void start() throws Exception {
-        clockFile = Files.createTempFile("send-time-clock", ".txt");
-        clockFile.toFile().deleteOnExit();
-        LocalCloudOptions options = LocalCloudOptions.defaults().port(0).schedulesEnabled(false)
-                .sqsVisibilityTimeoutSeconds(1)
-                .environment("QUARKUS_PROFILE", "test")
-                .environment("ENQUEUE_CLOCK_OFFSET_FILE", clockFile.toString())
-                // the next wave is looked at every second, not every 15 minutes
-                .environment("DISPATCH_ENQUEUE_AB_TEST_CHECK_INTERVAL", "PT1S")
-                .workDir(ProjectLayout.root().resolve("infra/local/target/local-cloud-send-time-pid-"
-                        + ProcessHandle.current().pid()));
-        cloud = LocalCloud.start(options);
-        // The api's first (cold) start on a busy machine can outlast the gateway's timeout (503): wait until it answers.
-        Instant limit = Instant.now().plusSeconds(180);
-        int status = 503;
-        while (status == 503 && Instant.now().isBefore(limit)) {
-            status = call("GET", "/campaigns/cmp_warmup", null).statusCode();
-        }
-        assertEquals(404, status, "the api answers");
-    }
-
-    @AfterAll
-    static void stop() {
-        if (cloud != null) {
-            cloud.close();
-        }
+        cloud = ClockedCloud.cloud();
     }
 
     /** enqueue-campaign's "now". */
-    private static synchronized Instant enqueueNow() {
-        return Instant.now().plus(offset);
+    private static Instant enqueueNow() {
+        return ClockedCloud.enqueueNow();
     }
 
     /** Moves enqueue-campaign's clock forward to {@code target} (never back). */
-    private static synchronized void moveClockTo(Instant target) throws Exception {
-        // a second between any receipt and a move, so a receipt's whole second tells which offset was in force
-        Thread.sleep(1100);
-        Duration next = Duration.between(Instant.now(), target);
-        assertTrue(next.compareTo(offset) >= 0, "the clock only moves forward");
-        offset = next;
-        Files.writeString(clockFile, offset.toString(), StandardCharsets.UTF_8);
-        OFFSETS.put(Instant.now(), offset);
+    private static void moveClockTo(Instant target) throws Exception {
+        ClockedCloud.moveTo(target);
     }
 
     /** The next 05:30 UTC on enqueue-campaign's clock: 00:30 in New York, 06:30 in Berlin, 14:30 in Tokyo. */
@@ -106,13 +61,7 @@ class SendTimeSendTest {
     }
 
     private static HttpResponse<String> call(String method, String path, String body) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(cloud.apiUrl(path)).timeout(Duration.ofSeconds(35))
-                .header("Authorization", "Bearer " + cloud.devApiKey())
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (body != null) {
-            request.header("Content-Type", path.endsWith("bulk-import") ? "text/csv" : "application/json");
-        }
-        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return ClockedCloud.call(method, path, body);
     }
 
     private static JsonNode json(HttpResponse<String> response) throws Exception {
@@ -125,8 +74,7 @@ class SendTimeSendTest {
      * to anyone fails the test.
      */
     private static Map<String, Instant> received(String run) throws Exception {
-        HttpResponse<String> store = HTTP.send(HttpRequest.newBuilder(cloud.localAws().sesEndpoint().resolve("/store"))
-                .GET().build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> store = ClockedCloud.sesStore();
         Map<String, Instant> at = new HashMap<>();
         for (JsonNode email : JSON.readTree(store.body()).get("emails")) {
             for (JsonNode address : email.path("destination").path("to")) {
@@ -134,7 +82,7 @@ class SendTimeSendTest {
                 if (bare.contains(run)) {
                     Instant receipt = Instant.ofEpochSecond(email.get("at").asLong());
                     // the receipt time is whole seconds, rounded down: the offset in force by the end of that second
-                    Instant before = at.put(bare, receipt.plus(OFFSETS.floorEntry(receipt.plusSeconds(1)).getValue()));
+                    Instant before = at.put(bare, ClockedCloud.onEnqueueClock(receipt));
                     assertNull(before, bare + " received a second message");
                 }
             }
