@@ -172,8 +172,10 @@ class ProviderSelectionTest {
             // Some recipients were failed over from Postmark before the breaker opened; after it opened Postmark
             // was no candidate, so the rest went by weight to SES without a failed call first.
             assertTrue(reasons.getOrDefault("failover:postmark", 0) > 0, reasons.toString());
+            // Two failed calls can be enough: a send-batch instance holds its recent successful calls back until
+            // its next write (the first failure), so 2 failures + 1 earlier success are 3 calls, 67 % failed.
             long failedCalls = postmark.calls() - callsBefore;
-            assertTrue(failedCalls >= 3 && failedCalls <= 8, "calls to the failing Postmark: " + failedCalls + " " + reasons);
+            assertTrue(failedCalls >= 2 && failedCalls <= 8, "calls to the failing Postmark: " + failedCalls + " " + reasons);
             assertTrue(reasons.getOrDefault("failover:postmark", 0) < audience.size() * 0.2,
                     "about 29 % would have gone to Postmark without the breaker: " + reasons);
             assertExactlyOnce(audience);
@@ -181,7 +183,7 @@ class ProviderSelectionTest {
             JsonNode pm = provider(json(call("GET", "/system/providers", null)), "postmark");
             assertTrue(List.of("open", "half-open").contains(pm.path("circuit").path("state").asText()), pm.toString());
             assertTrue(pm.path("circuit").path("opens").asInt() >= 1, pm.toString());
-            assertTrue(pm.path("circuit").path("windowFailures").asInt() >= 3, pm.toString());
+            assertTrue(pm.path("circuit").path("windowFailures").asInt() >= 2, pm.toString());
             assertEquals(reasons.get("failover:postmark"), pm.path("failovers").path("total").asInt(), pm.toString());
             JsonNode stats = json(call("GET", "/campaigns/" + id + "/stats", null));
             assertEquals(reasons.get("failover:postmark"), stats.path("routes").path("failover:postmark").asInt(), stats.toString());
