@@ -51,7 +51,10 @@ final class Pipeline {
     final DynamoDbClient dynamoDb = TestStack.aws().dynamoDb();
     final String enqueueQueue = sqs.createQueue(b -> b.queueName("enqueue-" + run)).queueUrl();
     final String sendQueue = sqs.createQueue(b -> b.queueName("send-" + run)).queueUrl();
-    final DynamoDbSubscriberStore subscriberStore = new DynamoDbSubscriberStore(dynamoDb, TestStack.subscriberTables());
+    /** Erasure records are keyed with this: every read of a person also reads its erasure record, as deployed. */
+    final dev.dispatch.domain.privacy.ErasedAddresses erased = new dev.dispatch.domain.privacy.ErasedAddresses(
+            () -> "the-pipeline-erasure-key-of-at-least-32-bytes".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    final DynamoDbSubscriberStore subscriberStore = new DynamoDbSubscriberStore(dynamoDb, TestStack.subscriberTables(), erased);
     final SubscriberService subscribers = new SubscriberService(subscriberStore,
             new DynamoDbSubscriberCounters(dynamoDb, TestStack.subscriberTables().counters()), Clock.systemUTC());
     final DynamoDbCampaignStore campaignStore = new DynamoDbCampaignStore(dynamoDb, TestStack.aws().resources().tableName("CampaignsTable"));
@@ -223,11 +226,11 @@ final class Pipeline {
             return real.transition(id, from, to, sendAt, now);
         }
         public boolean advance(String id, dev.dispatch.domain.campaign.EnqueueProgress expected,
-                dev.dispatch.domain.campaign.EnqueueProgress next) {
+                dev.dispatch.domain.campaign.EnqueueProgress next, Map<String, Long> counters) {
             if (crashes.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
                 throw new SimulatedCrash("before the enqueue cursor moved");
             }
-            return real.advance(id, expected, next);
+            return real.advance(id, expected, next, counters);
         }
         public boolean restart(String id, dev.dispatch.domain.campaign.EnqueueProgress expected,
                 dev.dispatch.domain.campaign.EnqueueProgress next) {
@@ -264,6 +267,9 @@ final class Pipeline {
         }
         public boolean record(String c, int b, String owner, Map<String, RecipientResult> results) { return real.record(c, b, owner, results); }
         public boolean finish(String c, int b, String owner) { return real.finish(c, b, owner); }
+        public boolean recordAndFinish(String c, int b, String owner, Map<String, RecipientResult> results) {
+            return real.recordAndFinish(c, b, owner, results);
+        }
         public void release(String c, int b, String owner) { real.release(c, b, owner); }
         public int countDone(String c) { return real.countDone(c); }
         public void park(String c, int b) { real.park(c, b); }

@@ -135,8 +135,9 @@ public class DynamoDbCampaignStore implements CampaignStore {
     }
 
     @Override
-    public boolean advance(String id, EnqueueProgress expected, EnqueueProgress next) {
+    public boolean advance(String id, EnqueueProgress expected, EnqueueProgress next, Map<String, Long> counters) {
         Map<String, AttributeValue> values = new HashMap<>();
+        Map<String, String> names = new HashMap<>();
         values.put(":expectedBatch", AttributeValue.fromN(Integer.toString(expected.nextBatch())));
         values.put(":nextBatch", AttributeValue.fromN(Integer.toString(next.nextBatch())));
         values.put(":complete", AttributeValue.fromBool(next.complete()));
@@ -154,12 +155,18 @@ public class DynamoDbCampaignStore implements CampaignStore {
             update += ", afterEmail = :after";
             values.put(":after", s(next.afterEmail()));
         }
-        String expression = update;
+        // The page's counters ride in the same conditional write: counted exactly when the cursor moves past them.
+        String add = Increments.addClause(COUNTER_PREFIX, counters, names, values);
+        String expression = add.isEmpty() ? update : update + " " + add;
         try {
-            client.updateItem(b -> b.tableName(table).key(Map.of("id", s(id)))
+            UpdateItemRequest.Builder request = UpdateItemRequest.builder().tableName(table).key(Map.of("id", s(id)))
                     .updateExpression(expression)
                     .conditionExpression(condition)
-                    .expressionAttributeValues(values));
+                    .expressionAttributeValues(values);
+            if (!names.isEmpty()) {
+                request.expressionAttributeNames(names);
+            }
+            client.updateItem(request.build());
             return true;
         } catch (ConditionalCheckFailedException e) {
             return false;

@@ -113,6 +113,18 @@ public class DynamoDbSendLedger implements SendLedger {
 
     @Override
     public boolean record(String campaignId, int batch, String owner, Map<String, RecipientResult> results) {
+        return ownedUpdate(campaignId, batch, owner, "SET results = :results REMOVE inflight",
+                Map.of(":results", results(results)));
+    }
+
+    @Override
+    public boolean recordAndFinish(String campaignId, int batch, String owner, Map<String, RecipientResult> results) {
+        return ownedUpdate(campaignId, batch, owner,
+                "SET results = :results, #state = :done, doneOf = :campaign REMOVE #owner, leaseUntil, inflight, parkedOf",
+                Map.of(":results", results(results), ":done", s(LedgerBatch.State.DONE.name()), ":campaign", s(campaignId)));
+    }
+
+    private static AttributeValue results(Map<String, RecipientResult> results) {
         Map<String, AttributeValue> stored = new HashMap<>();
         results.forEach((email, r) -> {
             Map<String, AttributeValue> result = new HashMap<>();
@@ -131,8 +143,7 @@ public class DynamoDbSendLedger implements SendLedger {
             }
             stored.put(email, AttributeValue.fromM(result));
         });
-        return ownedUpdate(campaignId, batch, owner, "SET results = :results REMOVE inflight",
-                Map.of(":results", AttributeValue.fromM(stored)));
+        return AttributeValue.fromM(stored);
     }
 
     @Override
@@ -241,7 +252,9 @@ public class DynamoDbSendLedger implements SendLedger {
                 item.containsKey("inflight") ? List.copyOf(item.get("inflight").ss()) : List.of(),
                 results,
                 item.containsKey("overflowPlan") ? new OverflowRoute(item.get("overflowPlan").s(),
-                        item.get("overflowProviders").l().stream().map(AttributeValue::s).toList()) : null);
+                        item.get("overflowProviders").l().stream().map(AttributeValue::s).toList()) : null,
+                item.containsKey("skippedSuppressed") ? Integer.parseInt(item.get("skippedSuppressed").n()) : 0,
+                item.containsKey("skippedExcluded") ? Integer.parseInt(item.get("skippedExcluded").n()) : 0);
     }
 
     private static Map<String, AttributeValue> key(String campaignId, int batch) {

@@ -74,13 +74,23 @@ public class DynamoDbSubscriberStore implements SubscriberStore {
 
     @Override
     public Map<EmailAddress, Subscriber> findAll(Collection<EmailAddress> emails) {
+        return findAll(emails, true);
+    }
+
+    /** One key fewer per address: a third of the reads of a page of the audience walk. */
+    @Override
+    public Map<EmailAddress, Subscriber> findAllExceptErasures(Collection<EmailAddress> emails) {
+        return findAll(emails, false);
+    }
+
+    private Map<EmailAddress, Subscriber> findAll(Collection<EmailAddress> emails, boolean withErasures) {
         if (emails.isEmpty()) {
             return Map.of();
         }
         Set<String> keys = new LinkedHashSet<>();
         emails.forEach(e -> keys.addAll(keysOf(e)));
         Map<EmailAddress, String> erasedKeys = new HashMap<>();
-        if (erased != null) {
+        if (erased != null && withErasures) {
             emails.forEach(e -> erasedKeys.put(e, erased.keyOf(e)));
         }
         Map<String, Map<String, AttributeValue>> profiles = get(tables.subscribers(), keys);

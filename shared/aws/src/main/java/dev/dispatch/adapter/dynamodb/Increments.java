@@ -17,6 +17,20 @@ final class Increments {
     static boolean addTo(UpdateItemRequest.Builder request, String prefix, Map<String, Long> counts) {
         Map<String, String> names = new HashMap<>();
         Map<String, AttributeValue> values = new HashMap<>();
+        String update = addClause(prefix, counts, names, values);
+        if (update.isEmpty()) {
+            return false;
+        }
+        request.updateExpression(update).expressionAttributeNames(names).expressionAttributeValues(values);
+        return true;
+    }
+
+    /**
+     * The {@code ADD} clause for the non-zero counts ("" when all are zero), its placeholders ({@code #c<i>},
+     * {@code :c<i>}) put into {@code names} and {@code values}: for an update that also does something else.
+     */
+    static String addClause(String prefix, Map<String, Long> counts, Map<String, String> names,
+            Map<String, AttributeValue> values) {
         StringBuilder update = new StringBuilder();
         int i = 0;
         for (Map.Entry<String, Long> entry : counts.entrySet()) {
@@ -28,11 +42,7 @@ final class Increments {
             values.put(":c" + i, AttributeValue.fromN(Long.toString(entry.getValue())));
             i++;
         }
-        if (i == 0) {
-            return false;
-        }
-        request.updateExpression(update.toString()).expressionAttributeNames(names).expressionAttributeValues(values);
-        return true;
+        return update.toString();
     }
 
     /** The counters of an item, by name without the prefix. */

@@ -227,12 +227,10 @@ public class BatchSender {
         }
         Campaign campaign = campaigns.find(campaignId)
                 .orElseThrow(() -> new IllegalStateException("batch " + batchNumber + " of unknown campaign " + campaignId));
-        LedgerBatch stored = ledger.find(campaignId, batchNumber)
-                .orElseThrow(() -> new IllegalStateException("no ledger batch " + campaignId + "/" + batchNumber));
-        if (stored.state() == LedgerBatch.State.DONE) {
-            return Result.DUPLICATE;
-        }
         if (campaign.status() == CampaignStatus.PAUSED || campaign.status() == CampaignStatus.SCHEDULED) {
+            if (stored(campaignId, batchNumber).state() == LedgerBatch.State.DONE) {
+                return Result.DUPLICATE;
+            }
             ledger.park(campaignId, batchNumber);
             // Resume may have run between our read and the park: look again so the batch is not stranded.
             campaign = campaigns.find(campaignId).orElseThrow();
@@ -245,19 +243,25 @@ public class BatchSender {
             // below could miss one written in another letter case. The next campaign wake-up moves them.
             return Result.RETRY_LATER;
         }
-        List<String> pinned = pinnedProviders(campaign, stored);
-        if (requeue != null && !pinned.isEmpty() && pinned.stream().allMatch(pacing::quotaUsedUp)) {
-            // Known here without a storage call: nothing can go out today, so the batch is not even claimed.
+        // A warming overflow batch's route is within the campaign's pinned providers, so this holds for it too.
+        if (requeue != null && !campaign.providers().isEmpty() && campaign.providers().stream().allMatch(pacing::quotaUsedUp)) {
+            // Known here without a write: nothing can go out today, so the batch is not even claimed.
+            LedgerBatch stored = stored(campaignId, batchNumber);
+            if (stored.state() == LedgerBatch.State.DONE) {
+                return Result.DUPLICATE;
+            }
             requeue.enqueueLater(campaignId, batchNumber, QUOTA_RECHECK);
             long left = stored.recipients().stream().filter(r -> !stored.results().containsKey(r.email())).count();
+            List<String> pinned = campaign.providers();
             attempt.measured.count(MetricNames.DEFERRED, pinned.get(pinned.size() - 1), left);
             return Result.OVER_QUOTA;
         }
         Instant now = clock.instant();
+        // Claimed without reading the batch first (the claim returns it): a done or held batch fails the claim's
+        // condition, and only then is it read, to tell a duplicate delivery from one to retry later.
         Optional<LedgerBatch> claimed = ledger.claim(campaignId, batchNumber, owner, now.plus(lease), now);
         if (claimed.isEmpty()) {
-            return ledger.find(campaignId, batchNumber).map(b -> b.state() == LedgerBatch.State.DONE).orElse(false)
-                    ? Result.DUPLICATE : Result.RETRY_LATER;
+            return stored(campaignId, batchNumber).state() == LedgerBatch.State.DONE ? Result.DUPLICATE : Result.RETRY_LATER;
         }
         LedgerBatch batch = claimed.get();
         attempt.claimedAt = now;
@@ -293,6 +297,11 @@ public class BatchSender {
         return Result.PACED;
     }
 
+    private LedgerBatch stored(String campaignId, int batchNumber) {
+        return ledger.find(campaignId, batchNumber)
+                .orElseThrow(() -> new IllegalStateException("no ledger batch " + campaignId + "/" + batchNumber));
+    }
+
     /**
      * The providers a batch may use: a warming overflow batch's fixed route (never the warming plan's provider), else
      * the campaign's pinned list (empty: any).
@@ -314,6 +323,8 @@ public class BatchSender {
         final Map<EmailAddress, String> ledgerNames = new HashMap<>();
         /** Whether this owner has an in-flight list in the ledger that the next record must clear. */
         boolean inflightWritten;
+        /** Whether the ledger holds the batch as done (its last results were written with the done mark). */
+        boolean finished;
         /** Provider calls of this attempt that failed (throttled, unavailable), by provider. */
         final Map<String, Long> failedCalls = new HashMap<>();
         /** Each addressee's engagement score as read now (engagement tiers route by it). */
@@ -617,7 +628,7 @@ public class BatchSender {
         }
 
         Result finish() {
-            if (!ledger.finish(campaign.id(), batch.batch(), owner)) {
+            if (!finished && !ledger.finish(campaign.id(), batch.batch(), owner)) {
                 throw new LeaseLostException();
             }
             Map<Fate, Long> byFate = new EnumMap<>(Fate.class);
@@ -692,9 +703,13 @@ public class BatchSender {
             inflightWritten = false;
             Map<String, RecipientResult> all = new LinkedHashMap<>(results);
             all.putAll(newResults);
-            if (!ledger.record(campaign.id(), batch.batch(), owner, all)) {
+            // Every recipient resolved: the batch is done with the same write (finish then only counts).
+            boolean complete = batch.recipients().stream().allMatch(r -> all.containsKey(r.email()));
+            if (!(complete ? ledger.recordAndFinish(campaign.id(), batch.batch(), owner, all)
+                    : ledger.record(campaign.id(), batch.batch(), owner, all))) {
                 throw new LeaseLostException();
             }
+            finished = complete;
             results.putAll(newResults);
             newResults.values().forEach(r -> {
                 if (r.provider() != null && r.fate() == Fate.SENT) {

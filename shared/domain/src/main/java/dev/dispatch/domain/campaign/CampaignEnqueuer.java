@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -245,8 +246,9 @@ public class CampaignEnqueuer {
      */
     Walked walk(Campaign campaign, EnqueueProgress progress, Instant deadline, Selection selection) {
         while (!progress.complete()) {
-            EnqueueProgress next = enqueuePage(campaign, progress, selection);
-            if (!campaigns.advance(campaign.id(), progress, next)) {
+            Page page = enqueuePage(campaign, progress, selection);
+            EnqueueProgress next = page.next();
+            if (!campaigns.advance(campaign.id(), progress, next, page.counters())) {
                 // Another invocation (a duplicate wake-up) moved the cursor first; it carries on.
                 return new Walked(Outcome.LOST_RACE, progress);
             }
@@ -300,15 +302,19 @@ public class CampaignEnqueuer {
         return new AudiencePage(merged, bound == null);
     }
 
-    private EnqueueProgress enqueuePage(Campaign campaign, EnqueueProgress progress, Selection selection) {
+    /** A page fixed in the ledger and queued: the cursor after it and the counters it adds. */
+    record Page(EnqueueProgress next, Map<String, Long> counters) {}
+
+    private Page enqueuePage(Campaign campaign, EnqueueProgress progress, Selection selection) {
         AudiencePage page = audiencePage(campaign, progress.afterEmail());
         TreeSet<EmailAddress> merged = page.addresses();
         boolean lastPage = page.last();
         if (merged.isEmpty()) {
-            return progress.movedTo(progress.afterEmail(), progress.nextBatch(), lastPage);
+            return new Page(progress.movedTo(progress.afterEmail(), progress.nextBatch(), lastPage), Map.of());
         }
 
-        Map<EmailAddress, Subscriber> profiles = subscribers.findAll(List.copyOf(merged));
+        // Without the erasure records: send-batch reads them with each recipient before sending (see BatchSender).
+        Map<EmailAddress, Subscriber> profiles = subscribers.findAllExceptErasures(List.copyOf(merged));
         List<NewBatch> batches = new ArrayList<>();
         List<LedgerRecipient> current = new ArrayList<>();
         int suppressed = 0;
@@ -347,33 +353,36 @@ public class CampaignEnqueuer {
         return store(campaign, progress, batches, lastPage);
     }
 
-    /** Fixes the batches in the ledger, then queues them; on a re-run the stored batches win. */
-    private EnqueueProgress store(Campaign campaign, EnqueueProgress progress, List<NewBatch> batches, boolean lastPage) {
+    /**
+     * Fixes the batches in the ledger, then queues them; on a re-run the stored batches win. Their counters are added
+     * by the cursor's move past them (a batch stored by an earlier run that died before moving it counts then).
+     */
+    private Page store(Campaign campaign, EnqueueProgress progress, List<NewBatch> batches, boolean lastPage) {
         List<Integer> toQueue = new ArrayList<>();
+        Map<String, Long> counters = new HashMap<>();
         String coveredUpTo = progress.afterEmail();
         int nextBatch = progress.nextBatch();
         for (NewBatch batch : batches) {
-            if (ledger.create(campaign.id(), batch)) {
-                coveredUpTo = batch.coversUpTo();
-                if (batch.skippedSuppressed() > 0 || batch.skippedExcluded() > 0 || !batch.recipients().isEmpty()) {
-                    campaigns.addCounters(campaign.id(), Map.of(
-                            "recipients", (long) batch.recipients().size(),
-                            "skippedSuppressed", (long) batch.skippedSuppressed(),
-                            "skippedExcluded", (long) batch.skippedExcluded()));
-                }
-            } else {
+            NewBatch counted = batch;
+            boolean created = ledger.create(campaign.id(), batch);
+            if (!created) {
                 // Fixed by an earlier run that died before moving the cursor: follow what is stored, stop this page.
                 LedgerBatch stored = ledger.find(campaign.id(), batch.batch()).orElseThrow();
-                coveredUpTo = stored.coversUpTo();
-                toQueue.add(batch.batch());
-                nextBatch = batch.batch() + 1;
+                counted = new NewBatch(stored.batch(), stored.recipients(), stored.coversUpTo(),
+                        stored.skippedSuppressed(), stored.skippedExcluded());
                 lastPage = false;
-                break;
             }
+            counters.merge("recipients", (long) counted.recipients().size(), Long::sum);
+            counters.merge("skippedSuppressed", (long) counted.skippedSuppressed(), Long::sum);
+            counters.merge("skippedExcluded", (long) counted.skippedExcluded(), Long::sum);
+            coveredUpTo = counted.coversUpTo();
             toQueue.add(batch.batch());
             nextBatch = batch.batch() + 1;
+            if (!created) {
+                break;
+            }
         }
         sendQueue.enqueue(campaign.id(), toQueue);
-        return progress.movedTo(coveredUpTo, nextBatch, lastPage);
+        return new Page(progress.movedTo(coveredUpTo, nextBatch, lastPage), counters);
     }
 }

@@ -15,8 +15,11 @@ public interface CampaignStore {
     /** Moves the status only if it is still {@code from}; false otherwise (someone else moved it). */
     boolean transition(String id, CampaignStatus from, CampaignStatus to, Instant sendAt, Instant now);
 
-    /** Moves the cursor only if it still equals {@code expected}; false if another invocation moved it. */
-    boolean advance(String id, EnqueueProgress expected, EnqueueProgress next);
+    /**
+     * Moves the cursor only if it still equals {@code expected}, adding {@code counters} (named as in
+     * {@link #addCounters}) in the same atomic write; false, and nothing counted, if another invocation moved it.
+     */
+    boolean advance(String id, EnqueueProgress expected, EnqueueProgress next, Map<String, Long> counters);
 
     /**
      * Starts the A/B test's remainder walk: moves a complete first-walk cursor equal to {@code expected} to

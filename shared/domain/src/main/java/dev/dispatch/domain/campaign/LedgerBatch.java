@@ -10,7 +10,8 @@ import java.util.Map;
  * enqueue page continues exactly where the stored batch ends. {@code inflight} lists the recipients of a provider
  * call that started but whose answer was not recorded yet; {@code owner} and {@code leaseUntil} say which
  * invocation works on it. {@code overflow} is the route fixed for a batch over a warming plan's allowance (null:
- * routed the normal way).
+ * routed the normal way). {@code skippedSuppressed} and {@code skippedExcluded} count the audience enqueue skipped in
+ * the batch's range of addresses.
  */
 public record LedgerBatch(
         String campaignId,
@@ -22,12 +23,9 @@ public record LedgerBatch(
         Instant leaseUntil,
         List<String> inflight,
         Map<String, RecipientResult> results,
-        OverflowRoute overflow) {
-
-    public LedgerBatch(String campaignId, int batch, List<LedgerRecipient> recipients, String coversUpTo, State state,
-            String owner, Instant leaseUntil, List<String> inflight, Map<String, RecipientResult> results) {
-        this(campaignId, batch, recipients, coversUpTo, state, owner, leaseUntil, inflight, results, null);
-    }
+        OverflowRoute overflow,
+        int skippedSuppressed,
+        int skippedExcluded) {
 
     public enum State {
         PENDING,

@@ -175,7 +175,7 @@ final class PooledEnqueue {
             if (pending.isEmpty()) {
                 // Everything released: the campaign's cursor takes the batch count, and the normal watch follows.
                 EnqueueProgress done = new EnqueueProgress(progress.afterEmail(), progress.nextBatch(), true);
-                if (!campaigns.advance(id, campaign.progress(), done)) {
+                if (!campaigns.advance(id, campaign.progress(), done, Map.of())) {
                     return Outcome.LOST_RACE;
                 }
                 return enqueuer.watch(id, done);

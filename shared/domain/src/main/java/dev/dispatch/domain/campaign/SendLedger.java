@@ -38,6 +38,12 @@ public interface SendLedger {
     /** Marks the batch done. False if the lease was lost. */
     boolean finish(String campaignId, int batch, String owner);
 
+    /**
+     * {@link #record} and {@link #finish} in one write, when {@code results} resolve every recipient of the batch
+     * (the ledger item is tens of KB, so each write of it counts). False if the lease was lost.
+     */
+    boolean recordAndFinish(String campaignId, int batch, String owner, Map<String, RecipientResult> results);
+
     /** Gives the batch back (pending) for a later retry, e.g. when every provider is down. */
     void release(String campaignId, int batch, String owner);
 }

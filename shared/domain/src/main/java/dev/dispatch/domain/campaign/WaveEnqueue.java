@@ -112,7 +112,7 @@ final class WaveEnqueue {
                 }
                 // Everything released: the campaign's cursor takes the batch count, and the normal watch follows.
                 EnqueueProgress done = new EnqueueProgress(progress.afterEmail(), progress.nextBatch(), true);
-                if (!campaign.progress().complete() && !campaigns.advance(id, campaign.progress(), done)) {
+                if (!campaign.progress().complete() && !campaigns.advance(id, campaign.progress(), done, Map.of())) {
                     return Outcome.LOST_RACE;
                 }
                 return enqueuer.watch(id, done);

@@ -17,6 +17,15 @@ public interface SubscriberStore {
     /** Profiles with their suppressions, for up to any number of addresses; absent addresses are left out. */
     Map<EmailAddress, Subscriber> findAll(Collection<EmailAddress> emails);
 
+    /**
+     * As {@link #findAll} but without reading the erasure records: an address erased in a race with a write of its
+     * profile reads as that profile. Only for a provisional choice that is checked with {@link #findAll} before
+     * anything is sent (enqueue-campaign's audience walk; send-batch checks each recipient again).
+     */
+    default Map<EmailAddress, Subscriber> findAllExceptErasures(Collection<EmailAddress> emails) {
+        return findAll(emails);
+    }
+
     /** Writes the profile if the address has none yet; false if it has one. */
     boolean createProfile(Subscriber subscriber);
 
