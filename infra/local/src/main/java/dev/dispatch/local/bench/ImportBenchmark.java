@@ -43,7 +43,18 @@ public final class ImportBenchmark {
 
     public static void main(String[] args) throws Exception {
         int subscribers = args.length > 0 ? Integer.parseInt(args[0]) : 50_000;
-        LocalCloudOptions options = LocalCloudOptions.defaults().port(0).schedulesEnabled(false);
+        // The api's AWS calls are counted inside it (dev.dispatch.adapter.metrics.AwsCallCounter), to show what a row costs.
+        Path countsDir = Path.of("target", "import-aws-call-counts").toAbsolutePath();
+        if (Files.exists(countsDir)) {
+            try (var old = Files.list(countsDir)) {
+                for (Path f : old.toList()) {
+                    Files.delete(f);
+                }
+            }
+        }
+        Files.createDirectories(countsDir);
+        LocalCloudOptions options = LocalCloudOptions.defaults().port(0).schedulesEnabled(false)
+                .environment("DISPATCH_COUNT_AWS_CALLS", countsDir.toString());
         try (LocalCloud cloud = LocalCloud.start(options)) {
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             DynamoDbClient dynamoDb = cloud.localAws().dynamoDb();
@@ -59,8 +70,17 @@ public final class ImportBenchmark {
                     "Bulk import benchmark: %,d subscribers (one segment, two attributes each), %d rounds%n"
                     + "  round   import rows/s   raw BatchWriteItem items/s   import/raw   raw profile+membership rows/s   import/that%n",
                     subscribers, rounds));
+            Map<String, Double> cpu = new java.util.LinkedHashMap<>();
+            Map<String, Double> calls = new java.util.TreeMap<>();
+            double importSeconds = 0;
             for (int round = 1; round <= rounds; round++) {
-                double importRate = subscribers / importRows(cloud, http, "r" + round + "-", subscribers);
+                Map<String, Double> cpuBefore = cpuSeconds(cloud);
+                Map<String, Double> callsBefore = apiCalls(countsDir);
+                double seconds = importRows(cloud, http, "r" + round + "-", subscribers);
+                importSeconds += seconds;
+                cpuSeconds(cloud).forEach((k, v) -> cpu.merge(k, v - cpuBefore.getOrDefault(k, 0.0), Double::sum));
+                apiCalls(countsDir).forEach((k, v) -> calls.merge(k, v - callsBefore.getOrDefault(k, 0.0), Double::sum));
+                double importRate = subscribers / seconds;
                 double rawRate = subscribers / rawWrite(dynamoDb, "r" + round + "-", subscribers, false);
                 double pairRate = subscribers / rawWrite(dynamoDb, "p" + round + "-", subscribers, true);
                 results.add(new double[] {importRate, rawRate, pairRate});
@@ -72,9 +92,25 @@ public final class ImportBenchmark {
             double pairMedian = median(results, 2);
             report.append(String.format(Locale.ROOT, "  median  %,13.0f   %,26.0f   %9.0f%%   %,29.0f   %10.0f%%%n",
                     importMedian, rawMedian, importMedian / rawMedian * 100, pairMedian, importMedian / pairMedian * 100));
-            report.append(String.format(Locale.ROOT, "  target: import/raw >= 50%%; import requests of up to %,d rows through the HTTP API;"
+            report.append(String.format(Locale.ROOT, "  target: import / raw profile+membership >= 75%% (the worst round); import requests of up to %,d rows through the HTTP API;"
                     + " raw with %d threads, 25 items per call%n  api function peak RSS: %d MiB%n",
                     ROWS_PER_REQUEST, RAW_THREADS, cloud.peakRssBytes("ApiFunction") / (1024 * 1024)));
+            // What limits the import: the requests it makes per row besides the raw writes, and who used the cores.
+            double perThousand = 1000.0 / ((double) subscribers * rounds);
+            StringBuilder made = new StringBuilder();
+            calls.forEach((k, v) -> {
+                if (k.startsWith("DynamoDb.") && k.endsWith(".calls") && v > 0) {
+                    String op = k.substring("DynamoDb.".length(), k.length() - ".calls".length());
+                    made.append(String.format(Locale.ROOT, "%s%s %.0f (%.0f items)", made.isEmpty() ? "" : ", ", op,
+                            v * perThousand, calls.getOrDefault("DynamoDb." + op + ".capacity", 0.0) * perThousand));
+                }
+            });
+            StringBuilder used = new StringBuilder(String.format(Locale.ROOT, "CPU of %.0f core-s:",
+                    Runtime.getRuntime().availableProcessors() * importSeconds));
+            cpu.forEach((k, v) -> used.append(String.format(Locale.ROOT, " %s %.0f s", k, v)));
+            String limits = "per 1,000 rows the api makes DynamoDB " + made + " (each row's profile, suppression and"
+                    + " erasure record are read before its profile and membership are written); " + used;
+            report.append("  what limits it: ").append(limits).append('\n');
             System.out.println(report);
             Path out = Path.of("target", "benchmark-import.txt");
             Files.createDirectories(out.getParent());
@@ -83,13 +119,23 @@ public final class ImportBenchmark {
             double worst = results.stream().mapToDouble(r -> r[0] / r[2] * 100).min().orElse(Double.NaN);
             new BenchmarkFigures()
                     .add("import vs raw profile + membership writes (worst round)", worst, "%", ">= 75 %", worst >= 75,
-                            String.format(Locale.ROOT, "%d rounds of %,d subscribers; median %.0f %%", rounds, subscribers,
-                                    importMedian / pairMedian * 100))
+                            String.format(Locale.ROOT, "%d rounds of %,d subscribers; median %.0f %%; %s", rounds, subscribers,
+                                    importMedian / pairMedian * 100, limits))
                     .info("import rate (median)", importMedian, "rows/s", "load-dependent: the machine may be shared")
                     .add("api peak RSS during the import", apiRssMib, "MiB", "<= 256 MiB", apiRssMib <= 256,
                             "VmHWM of the api function's process")
                     .write("import");
         }
+    }
+
+    private static Map<String, Double> cpuSeconds(LocalCloud cloud) {
+        return ProcessMeters.cpuSeconds(cloud, List.of("ApiFunction"), "benchmark JVM (HTTP client, gateway)");
+    }
+
+    /** The api function's counted AWS calls and capacity units so far ({@code DynamoDb.<op>.calls}, {@code .capacity}). */
+    private static Map<String, Double> apiCalls(Path countsDir) throws java.io.IOException {
+        return ProcessMeters.awsCalls(countsDir).entrySet().stream().filter(e -> e.getKey().endsWith("-api"))
+                .map(Map.Entry::getValue).findFirst().orElse(Map.of());
     }
 
     private static double median(List<double[]> results, int column) {
