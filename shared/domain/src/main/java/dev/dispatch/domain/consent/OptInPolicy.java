@@ -79,8 +79,16 @@ public class OptInPolicy {
         if (before != null) {
             touched.removeAll(before.segments());
         }
-        return decide(before, after, replacesSegments, origin, settingsOf(touched), clock.instant(), expiry, cooldown,
-                numbers);
+        return decide(before, after, replacesSegments, origin, settingsOf(touched));
+    }
+
+    /**
+     * As {@link #decide(Subscriber, Subscriber, boolean, Origin)} with settings read before ({@link #settingsOf}, which
+     * must cover the segments the write adds): a bulk import reads them once, not once a row.
+     */
+    public Decision decide(Subscriber before, Subscriber after, boolean replacesSegments, Origin origin,
+            Map<String, SegmentSettings> settings) {
+        return decide(before, after, replacesSegments, origin, settings, clock.instant(), expiry, cooldown, numbers);
     }
 
     /**

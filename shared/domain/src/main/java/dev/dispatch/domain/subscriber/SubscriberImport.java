@@ -2,14 +2,17 @@ package dev.dispatch.domain.subscriber;
 
 import dev.dispatch.domain.InvalidInputException;
 import dev.dispatch.domain.consent.OptInPolicy;
+import dev.dispatch.domain.consent.SegmentSettings;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -62,10 +65,19 @@ public class SubscriberImport {
         AtomicInteger unchanged = new AtomicInteger();
         String importSource = source == null ? "import" : source;
 
+        // The opt-in settings of every segment the file names, read once (a row can only add segments it names).
+        Map<String, SegmentSettings> settings = Map.of();
+        if (optIns != null) {
+            Set<String> named = new HashSet<>();
+            valid.forEach(row -> named.addAll(row.details().segments()));
+            settings = optIns.settingsOf(named);
+        }
+        Map<String, SegmentSettings> segmentSettings = settings;
         List<Future<?>> chunks = new ArrayList<>();
         for (int start = 0; start < valid.size(); start += CHUNK_SIZE) {
             List<ValidRow> chunk = valid.subList(start, Math.min(valid.size(), start + CHUNK_SIZE));
-            chunks.add(executor.submit(() -> importChunk(chunk, importSource, origin, created, updated, unchanged, suppressed, rejected)));
+            chunks.add(executor.submit(() -> importChunk(chunk, importSource, origin, segmentSettings, created, updated,
+                    unchanged, suppressed, rejected)));
         }
         await(chunks);
 
@@ -101,7 +113,8 @@ public class SubscriberImport {
         return valid;
     }
 
-    private void importChunk(List<ValidRow> chunk, String source, OptInPolicy.Origin origin, AtomicInteger created, AtomicInteger updated,
+    private void importChunk(List<ValidRow> chunk, String source, OptInPolicy.Origin origin,
+            Map<String, SegmentSettings> segmentSettings, AtomicInteger created, AtomicInteger updated,
             AtomicInteger unchanged, List<ImportReport.SkippedRow> suppressed, List<ImportReport.RejectedRow> rejected) {
         Instant now = clock.instant();
         Map<EmailAddress, Subscriber> current = store.findAll(chunk.stream().map(ValidRow::email).toList());
@@ -123,7 +136,7 @@ public class SubscriberImport {
                     ? Subscriber.create(row.email(), row.details(), source, now)
                     : before.mergingImport(row.details(), now);
             if (optIns != null) {
-                OptInPolicy.Decision decision = optIns.decide(before, after, false, origin);
+                OptInPolicy.Decision decision = optIns.decide(before, after, false, origin, segmentSettings);
                 after = decision.subscriber();
                 if (!decision.newRequests().isEmpty() || !decision.standing().isEmpty()) {
                     confirmations.add(Map.entry(after.email(), decision));
