@@ -272,6 +272,7 @@ class SubscribersApiTest {
         call("DELETE", path("YAN-" + run + "@example.com"), null, null);
         assertEquals("unsubscribed", parse(call("GET", path("Yan-" + run + "@example.com"), null, null)).get("status").asText());
         JsonNode reimport = parse(call("POST", "/subscribers/bulk-import", "text/csv", "email\nyan-" + run + "@example.com\n"));
+        assertTrue(reimport.has("suppressed"), reimport.toString());
         assertEquals("unsubscribed", reimport.get("suppressed").get(0).get("status").asText(), reimport.toString());
         assertEquals("active", parse(call("POST", path("yAn-" + run + "@example.com") + "/resubscribe", null, null)).get("status").asText());
     }

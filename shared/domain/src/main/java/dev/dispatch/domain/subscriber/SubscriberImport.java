@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -69,7 +70,7 @@ public class SubscriberImport {
         Map<String, SegmentSettings> settings = Map.of();
         if (optIns != null) {
             Set<String> named = new HashSet<>();
-            valid.forEach(row -> named.addAll(row.details().segments()));
+            valid.stream().map(row -> row.details().segments()).filter(Objects::nonNull).forEach(named::addAll); // null: none named
             settings = optIns.settingsOf(named);
         }
         Map<String, SegmentSettings> segmentSettings = settings;
